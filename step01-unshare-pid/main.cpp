@@ -66,8 +66,11 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   app.prefix_command();  // everything from the first non-option on is the command
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : kExitStepFailed;
+    print_error(e.what());
+    return kExitStepFailed;
   }
   std::vector<std::string> command = app.remaining();
   if (!command.empty() && command.front() == "--") {
