@@ -107,6 +107,7 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   app.add_option("--hostname", options.hostname, "Hostname inside the new UTS namespace")->check(valid_hostname());
   app.add_option("--ns", namespaces, "Namespaces to create (default pid,uts,ipc,net,mnt)")
       ->delimiter(',')
+      ->allow_extra_args(false)
       ->check(known_namespace());
   app.prefix_command();  // everything from the first non-option on is the command
   try {

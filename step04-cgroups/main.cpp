@@ -154,6 +154,7 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   app.add_option("--hostname", options.hostname, "Hostname inside the new UTS namespace")->check(valid_hostname());
   app.add_option("--ns", namespaces, "Namespaces to create (default pid,uts,ipc,net,mnt)")
       ->delimiter(',')
+      ->allow_extra_args(false)
       ->check(known_namespace());
   std::string memory;
   app.add_option("--memory", memory, "Memory limit: bytes, or with K, M, G")->check(valid_size());
