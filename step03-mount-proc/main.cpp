@@ -97,6 +97,19 @@ CLI::Validator valid_hostname() {
       "NAME");
 }
 
+// What follows the options is the command: "--" may come first; any other word that starts
+// with '-' is an option we do not know. Returns false (after saying why) on a bad option.
+bool take_command(std::vector<std::string> rest, std::vector<std::string>& command) {
+  if (!rest.empty() && rest.front() == "--") {
+    rest.erase(rest.begin());
+  } else if (!rest.empty() && rest.front().starts_with('-')) {
+    print_error("unknown option " + rest.front() + " (see --help)");
+    return false;
+  }
+  if (!rest.empty()) command = rest;
+  return true;
+}
+
 // Returns the options, or an exit status when there is nothing to run (--help, bad usage).
 std::variant<Options, int> parse_options(int argc, char** argv) {
   CLI::App app{"Run COMMAND in new namespaces made by one clone() call.", "step03-mount-proc"};
@@ -118,14 +131,7 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     print_error(e.what());
     return kExitStepFailed;
   }
-  std::vector<std::string> command = app.remaining();
-  if (!command.empty() && command.front() == "--") {
-    command.erase(command.begin());
-  } else if (!command.empty() && command.front().starts_with('-')) {
-    print_error("unknown option " + command.front() + " (see --help)");
-    return kExitStepFailed;
-  }
-  if (!command.empty()) options.command = command;
+  if (!take_command(app.remaining(), options.command)) return kExitStepFailed;
   if (!namespaces.empty()) {
     options.namespaces = 0;
     for (const auto& name : namespaces) options.namespaces |= kNamespaceFlags.at(name);
