@@ -688,6 +688,16 @@ std::string mebibytes(long long bytes) {
   return text.str();
 }
 
+// The child inherited the write end of `started`, close-on-exec: EOF means its command has
+// started (or it died). Only then is its root in place for anyone who joins its namespaces;
+// joining the mount namespace earlier would land on the host's root.
+void wait_until_started(int started_fd) {
+  char byte = 0;
+  while (read(started_fd, &byte, 1) == -1 && errno == EINTR) {
+  }
+  close(started_fd);
+}
+
 // Written whole under another name, then renamed: a reader never sees half a PID.
 void write_pid_file(const std::string& path, pid_t pid) {
   std::string partial = path + ".partial";
@@ -813,7 +823,11 @@ int exec_in(const ExecOptions& options) {
 int run(const Options& options) {
   Workspace workspace(options.rootfs, options.upper);
   Cgroup cgroup(std::string(kStep) + "-" + std::to_string(getpid()), options.limits);
+  int started[2];
+  check(pipe2(started, O_CLOEXEC), "pipe2");
   pid_t child = start_container(options, cgroup, workspace.layers());
+  close(started[1]);
+  wait_until_started(started[0]);
   if (!options.pid_file.empty()) write_pid_file(options.pid_file, child);
   // Ctrl-C at the terminal reaches the container too; let it decide, and keep waiting for it.
   signal(SIGINT, SIG_IGN);
