@@ -589,6 +589,13 @@ void mount_dev() {
   say("mount tmpfs on /dev: null zero full random urandom tty, devpts on /dev/pts");
 }
 
+// A cgroup namespace takes the cgroup its creator is in as its root. Made by clone(), that
+// would be the host's cgroup; made here, after the parent moved us, it is the container's.
+void enter_cgroup_namespace() {
+  check(unshare(CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
+  say("unshare(CLONE_NEWCGROUP): the container's cgroup is / in /proc/self/cgroup");
+}
+
 struct ChildArgs {
   const Options* options;
   const Layers* layers;
@@ -603,6 +610,7 @@ int container_main(void* arg) {
     // If this program dies, its container must not outlive it.
     check(prctl(PR_SET_PDEATHSIG, SIGKILL), "prctl(PR_SET_PDEATHSIG)");
     wait_for_parent(child.sync_fd);
+    if (options.namespaces & CLONE_NEWCGROUP) enter_cgroup_namespace();
     if (options.namespaces & CLONE_NEWUTS) set_hostname(options.hostname);
     if (options.namespaces & CLONE_NEWNS) {
       make_mounts_private();
@@ -646,15 +654,16 @@ pid_t start_container(const Options& options, const Cgroup& cgroup, const Layers
   int sync[2];
   check(pipe2(sync, O_CLOEXEC), "pipe2");
   ChildArgs args{&options, &layers, sync[0]};
-  pid_t child = clone(container_main, stack + kStackSize, options.namespaces | SIGCHLD, &args);
+  int clone_flags = options.namespaces & ~CLONE_NEWCGROUP;  // the child makes that one itself
+  pid_t child = clone(container_main, stack + kStackSize, clone_flags | SIGCHLD, &args);
   int clone_errno = errno;
   close(sync[0]);
   if (child == -1) {
     close(sync[1]);
     errno = clone_errno;
-    throw StepError("clone(" + describe(options.namespaces) + ")");
+    throw StepError("clone(" + describe(clone_flags) + ")");
   }
-  say("clone(", describe(options.namespaces), "): the container is PID ", child, " on the host");
+  say("clone(", describe(clone_flags), "): the container is PID ", child, " on the host");
   try {
     if (options.namespaces & CLONE_NEWUSER) write_id_maps(child);
     cgroup.add(child);
