@@ -1,0 +1,173 @@
+#include "leak_guard.hpp"
+
+#include "files.hpp"
+#include "procfs.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <exception>
+#include <iostream>
+#include <sstream>
+
+namespace harness {
+
+namespace {
+
+constexpr int kCgroupDepth = 5;
+
+// mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
+std::map<std::tuple<std::string, std::string, std::string>, int> mount_table() {
+  std::map<std::tuple<std::string, std::string, std::string>, int> table;
+  auto text = read_file("/proc/self/mountinfo");
+  if (!text) return table;
+  for (const auto& line : split_lines(*text)) {
+    std::istringstream fields(line);
+    std::string field, mount_point, fstype, source;
+    for (int i = 0; i < 5 && fields >> field; ++i) mount_point = field;
+    while (fields >> field && field != "-") {
+    }
+    fields >> fstype >> source;
+    ++table[{mount_point, fstype, source}];
+  }
+  return table;
+}
+
+// systemd starts and stops its own units at any time; their cgroups are not ours to judge,
+// unless one of them is named like a stage.
+bool managed_by_systemd(const std::string& path) {
+  bool systemd_part = path.find("/system.slice/") != std::string::npos ||
+                      path.find("/user.slice/") != std::string::npos ||
+                      path.find("/init.scope") != std::string::npos;
+  bool stage_like = path.find("/step0") != std::string::npos || path.find("minirun") != std::string::npos;
+  return systemd_part && !stage_like;
+}
+
+void collect_cgroups(const std::string& dir, int depth, std::set<std::string>& found) {
+  if (depth > kCgroupDepth) return;
+  for (const auto& name : list_directory(dir)) {
+    std::string path = dir + "/" + name;
+    struct stat info {};
+    if (lstat(path.c_str(), &info) == -1 || !S_ISDIR(info.st_mode)) continue;  // skips cpu -> cpu,cpuacct links
+    if (managed_by_systemd(path)) continue;
+    found.insert(path);
+    collect_cgroups(path, depth + 1, found);
+  }
+}
+
+bool named_like_a_stage(const std::string& name) {
+  return name.starts_with("step0") || name.starts_with("minirun") || name.starts_with("probe-");
+}
+
+std::set<std::string> files_named_like_stages() {
+  std::set<std::string> found;
+  for (const std::string dir : {"/tmp", "/run"}) {
+    for (const auto& name : list_directory(dir)) {
+      if (named_like_a_stage(name)) found.insert(dir + "/" + name);
+    }
+  }
+  for (const auto& name : list_directory("/run/minirun")) found.insert("/run/minirun/" + name);
+  return found;
+}
+
+// A cgroup holding processes that are not this test's descendants belongs to someone else
+// (another program on the machine that happened to start meanwhile).
+std::set<std::string> cgroups_of_others(const std::set<std::string>& cgroups, const std::set<int>& ours) {
+  std::set<std::string> others;
+  for (const auto& path : cgroups) {
+    auto procs = read_file(path + "/cgroup.procs");
+    if (!procs) continue;
+    for (const auto& line : split_lines(*procs)) {
+      if (!line.empty() && !ours.contains(std::stoi(line))) {
+        others.insert(path);
+        break;
+      }
+    }
+  }
+  return others;
+}
+
+std::string describe_process(int pid) {
+  std::string text = "process " + std::to_string(pid);
+  auto argv = cmdline_of(pid);
+  for (const auto& arg : argv) text += " " + arg;
+  return text;
+}
+
+}  // namespace
+
+Snapshot Snapshot::take() {
+  Snapshot snapshot;
+  snapshot.mounts = mount_table();
+  collect_cgroups("/sys/fs/cgroup", 1, snapshot.cgroups);
+  snapshot.stage_files = files_named_like_stages();
+  reap_exited_children();
+  for (pid_t pid : descendants_of(getpid())) {
+    if (state_of(pid) != 'Z') snapshot.processes.insert(pid);
+  }
+  std::set<int> ours = snapshot.processes;
+  ours.insert(getpid());
+  snapshot.foreign_cgroups = cgroups_of_others(snapshot.cgroups, ours);
+  return snapshot;
+}
+
+std::vector<std::string> leaks_between(const Snapshot& before, const Snapshot& after) {
+  std::vector<std::string> leaks;
+  for (const auto& [mount, count] : after.mounts) {
+    auto old = before.mounts.find(mount);
+    if (old == before.mounts.end() || old->second < count) {
+      const auto& [point, fstype, source] = mount;
+      leaks.push_back("mount left behind: " + fstype + " " + source + " on " + point);
+    }
+  }
+  for (const auto& path : after.cgroups) {
+    if (!before.cgroups.contains(path) && !after.foreign_cgroups.contains(path)) {
+      leaks.push_back("cgroup left behind: " + path);
+    }
+  }
+  for (const auto& path : after.stage_files) {
+    if (!before.stage_files.contains(path)) leaks.push_back("file left behind: " + path);
+  }
+  for (int pid : after.processes) {
+    if (!before.processes.contains(pid)) leaks.push_back("process left behind: " + describe_process(pid));
+  }
+  return leaks;
+}
+
+LeakGuard::LeakGuard() : before_(Snapshot::take()) {}
+
+std::vector<std::string> LeakGuard::check() {
+  checked_ = true;
+  Snapshot after = Snapshot::take();
+  auto leaks = leaks_between(before_, after);
+  std::vector<pid_t> strays;
+  for (int pid : after.processes) {
+    if (!before_.processes.contains(pid)) strays.push_back(pid);
+  }
+  kill_and_reap(strays);  // so that one test's leak does not spill into the next
+  for (const auto& leak : leaks) {
+    FAIL_CHECK(leak);
+  }
+  return leaks;
+}
+
+LeakGuard::~LeakGuard() {
+  if (checked_) return;
+  if (std::uncaught_exceptions() > 0) {
+    // The test already failed; still report and clean what it left, but do not pile on assertions.
+    checked_ = true;
+    Snapshot after = Snapshot::take();
+    for (const auto& leak : leaks_between(before_, after)) std::cerr << "after the failure: " << leak << '\n';
+    std::vector<pid_t> strays;
+    for (int pid : after.processes) {
+      if (!before_.processes.contains(pid)) strays.push_back(pid);
+    }
+    kill_and_reap(strays);
+    return;
+  }
+  check();
+}
+
+}  // namespace harness

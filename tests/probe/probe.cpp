@@ -1,0 +1,553 @@
+// probe: a small static multi-tool that the tests run inside every container.
+//
+// Each subcommand looks at one thing from the inside (its PID, its hostname, its namespaces, its
+// cgroup, what it can reach on the file system) and prints it in a form a test can parse: one
+// value, or one record per line with fields separated by a space.
+//
+//   probe SUBCOMMAND [ARG...]        (probe help lists them)
+//
+// Exit status: 0 when the subcommand did its job, 1 when it failed (with "probe: ..." on stderr),
+// 2 for a usage error. `exists`, `ipc-exists`, `escape` and `touch` answer with 0 (yes) or 1 (no).
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+using Args = std::vector<std::string>;
+
+int fail(const std::string& what) {
+  std::cerr << "probe: " << what << ": " << std::strerror(errno) << '\n';
+  return kFailed;
+}
+
+int usage(const std::string& message) {
+  std::cerr << "probe: " << message << " (probe help lists the subcommands)\n";
+  return kUsage;
+}
+
+// "EROFS (Read-only file system)": the name a test can match plus the message a reader understands.
+std::string errno_text(int error) {
+  const char* name = strerrorname_np(error);
+  return std::string(name ? name : "E?") + " (" + std::strerror(error) + ")";
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::optional<long long> parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0') return std::nullopt;
+  return value;
+}
+
+// "64M" -> 67108864. Bytes or a K/M/G suffix, powers of 1024.
+std::optional<size_t> parse_size(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  size_t multiplier = 1;
+  std::string digits = text;
+  switch (text.back()) {
+    case 'K': case 'k': multiplier = size_t{1} << 10; break;
+    case 'M': case 'm': multiplier = size_t{1} << 20; break;
+    case 'G': case 'g': multiplier = size_t{1} << 30; break;
+    default: break;
+  }
+  if (multiplier != 1) digits.pop_back();
+  auto number = parse_number(digits);
+  if (!number || *number <= 0) return std::nullopt;
+  auto value = static_cast<size_t>(*number);
+  if (value > SIZE_MAX / multiplier) return std::nullopt;
+  return value * multiplier;
+}
+
+std::vector<std::string> directory_entries(const std::string& path, int& error) {
+  std::vector<std::string> names;
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) {
+    error = errno;
+    return names;
+  }
+  while (dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  error = 0;
+  return names;
+}
+
+int print_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return fail("open " + path);
+  std::cout << *text;
+  return kOk;
+}
+
+// --- identity -------------------------------------------------------------------------------
+
+int cmd_pid(const Args&) {
+  std::cout << getpid() << '\n';
+  return kOk;
+}
+
+int cmd_ppid(const Args&) {
+  std::cout << getppid() << '\n';
+  return kOk;
+}
+
+int cmd_hostname(const Args&) {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof name) == -1) return fail("gethostname");
+  std::cout << name << '\n';
+  return kOk;
+}
+
+// One line "NAME INODE" per namespace, from the links /proc/self/ns/NAME -> "NAME:[INODE]".
+int cmd_ns(const Args&) {
+  int error = 0;
+  auto names = directory_entries("/proc/self/ns", error);
+  if (error != 0) {
+    errno = error;
+    return fail("opendir /proc/self/ns");
+  }
+  for (const auto& name : names) {
+    std::string link = "/proc/self/ns/" + name;
+    struct stat info {};
+    if (stat(link.c_str(), &info) == -1) return fail("stat " + link);
+    std::cout << name << ' ' << info.st_ino << '\n';
+  }
+  return kOk;
+}
+
+// --- network ----------------------------------------------------------------------------------
+
+// One line "NAME up|down" per interface of the network namespace this process is in.
+// if_nameindex() asks the kernel over netlink, so it sees the current namespace even when
+// /sys is the host's.
+int cmd_netdevs(const Args&) {
+  struct if_nameindex* interfaces = if_nameindex();
+  if (interfaces == nullptr) return fail("if_nameindex");
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock == -1) {
+    if_freenameindex(interfaces);
+    return fail("socket(AF_INET, SOCK_DGRAM)");
+  }
+  int status = kOk;
+  for (struct if_nameindex* i = interfaces; i->if_index != 0; ++i) {
+    ifreq request {};
+    std::snprintf(request.ifr_name, IFNAMSIZ, "%s", i->if_name);
+    if (ioctl(sock, SIOCGIFFLAGS, &request) == -1) {
+      status = fail(std::string("ioctl SIOCGIFFLAGS ") + i->if_name);
+      break;
+    }
+    std::cout << i->if_name << ' ' << ((request.ifr_flags & IFF_UP) ? "up" : "down") << '\n';
+  }
+  close(sock);
+  if_freenameindex(interfaces);
+  return status;
+}
+
+// --- SysV IPC ---------------------------------------------------------------------------------
+
+std::optional<key_t> parse_key(const std::string& text) {
+  auto number = parse_number(text);
+  if (!number || *number <= 0 || *number > INT_MAX) return std::nullopt;
+  return static_cast<key_t>(*number);
+}
+
+int cmd_ipc_create(const Args& args) {
+  auto key = parse_key(args[0]);
+  if (!key) return usage("ipc-create: KEY must be a positive number");
+  int id = msgget(*key, IPC_CREAT | 0600);
+  if (id == -1) return fail("msgget(" + args[0] + ", IPC_CREAT)");
+  std::cout << "created queue " << id << " with key " << *key << '\n';
+  return kOk;
+}
+
+int cmd_ipc_exists(const Args& args) {
+  auto key = parse_key(args[0]);
+  if (!key) return usage("ipc-exists: KEY must be a positive number");
+  if (msgget(*key, 0) == -1) {
+    if (errno != ENOENT) return fail("msgget(" + args[0] + ")");
+    std::cout << "no queue with key " << *key << '\n';
+    return kFailed;
+  }
+  std::cout << "queue with key " << *key << " exists\n";
+  return kOk;
+}
+
+// --- processes --------------------------------------------------------------------------------
+
+// The PIDs this process can see: the numeric entries of /proc, one per line.
+int cmd_ps(const Args&) {
+  int error = 0;
+  auto names = directory_entries("/proc", error);
+  if (error != 0) {
+    errno = error;
+    return fail("opendir /proc");
+  }
+  std::vector<long long> pids;
+  for (const auto& name : names) {
+    if (auto pid = parse_number(name)) pids.push_back(*pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  for (auto pid : pids) std::cout << pid << '\n';
+  return kOk;
+}
+
+// Allocate SIZE and write to every page, so the memory is really charged to the cgroup.
+int cmd_alloc(const Args& args) {
+  auto size = parse_size(args[0]);
+  if (!size) return usage("alloc: SIZE must be bytes or a number with K, M or G");
+  auto* memory = static_cast<volatile char*>(std::malloc(*size));
+  if (memory == nullptr) return fail("malloc " + args[0]);
+  const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  for (size_t offset = 0; offset < *size; offset += page) memory[offset] = 1;
+  std::cout << "allocated " << *size << '\n';
+  std::free(const_cast<char*>(memory));
+  return kOk;
+}
+
+// Fork sleeping children until fork fails (a pids limit should stop it early), then clean up.
+int cmd_forkbomb(const Args&) {
+  constexpr size_t kHardCap = 10000;  // never a real bomb, even without any limit
+  std::vector<pid_t> children;
+  int fork_error = 0;
+  while (children.size() < kHardCap) {
+    pid_t child = fork();
+    if (child == -1) {
+      fork_error = errno;
+      break;
+    }
+    if (child == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      for (;;) pause();
+    }
+    children.push_back(child);
+  }
+  if (fork_error != 0) {
+    std::cout << "forked " << children.size() << " before fork failed: " << std::strerror(fork_error) << '\n';
+  } else {
+    std::cout << "forked " << children.size() << " and stopped at the cap, fork never failed\n";
+  }
+  for (pid_t child : children) kill(child, SIGKILL);
+  for (pid_t child : children) {
+    while (waitpid(child, nullptr, 0) == -1 && errno == EINTR) {
+    }
+  }
+  return kOk;
+}
+
+// --- files ------------------------------------------------------------------------------------
+
+int cmd_cat(const Args& args) { return print_file(args[0]); }
+
+int cmd_ls(const Args& args) {
+  int error = 0;
+  auto names = directory_entries(args[0], error);
+  if (error != 0) {
+    errno = error;
+    return fail("opendir " + args[0]);
+  }
+  for (const auto& name : names) std::cout << name << '\n';
+  return kOk;
+}
+
+int cmd_write(const Args& args) {
+  int fd = open(args[0].c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd == -1) return fail("open " + args[0]);
+  const std::string& text = args[1];
+  ssize_t written = write(fd, text.data(), text.size());
+  if (written != static_cast<ssize_t>(text.size())) {
+    int error = errno;
+    close(fd);
+    errno = error;
+    return fail("write " + args[0]);
+  }
+  if (close(fd) == -1) return fail("close " + args[0]);
+  std::cout << "wrote " << text.size() << " bytes to " << args[0] << '\n';
+  return kOk;
+}
+
+int cmd_rm(const Args& args) {
+  if (unlink(args[0].c_str()) == -1) return fail("unlink " + args[0]);
+  std::cout << "removed " << args[0] << '\n';
+  return kOk;
+}
+
+int cmd_exists(const Args& args) {
+  struct stat info {};
+  if (lstat(args[0].c_str(), &info) == -1) {
+    std::cout << args[0] << " does not exist: " << errno_text(errno) << '\n';
+    return kFailed;
+  }
+  std::cout << args[0] << " exists\n";
+  return kOk;
+}
+
+// Create PATH (or open it for writing if it is there) and say how that went.
+int cmd_touch(const Args& args) {
+  int fd = open(args[0].c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd == -1) {
+    std::cout << "touch " << args[0] << ": " << errno_text(errno) << '\n';
+    return kFailed;
+  }
+  close(fd);
+  std::cout << "touched " << args[0] << '\n';
+  return kOk;
+}
+
+int cmd_mounts(const Args&) { return print_file("/proc/self/mountinfo"); }
+
+int cmd_cgroup(const Args&) { return print_file("/proc/self/cgroup"); }
+
+// --- cgroup cpu quota -----------------------------------------------------------------------
+
+// What a program inside the container reads as its CPU limit: "QUOTA PERIOD" or "max".
+// Cgroup v2: cpu.max of the "0::PATH" cgroup. Cgroup v1: cpu.cfs_quota_us and cpu.cfs_period_us
+// of the cgroup named on the line whose controller list holds "cpu".
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, separator)) parts.push_back(part);
+  return parts;
+}
+
+std::optional<std::string> v1_cpu_dir(const std::string& controllers, const std::string& path) {
+  for (const std::string& mount : {controllers, std::string("cpu")}) {
+    std::string dir = "/sys/fs/cgroup/" + mount + path;
+    if (access((dir + "/cpu.cfs_quota_us").c_str(), R_OK) == 0) return dir;
+  }
+  return std::nullopt;
+}
+
+int print_v1_quota(const std::string& dir) {
+  auto quota = read_file(dir + "/cpu.cfs_quota_us");
+  auto period = read_file(dir + "/cpu.cfs_period_us");
+  if (!quota || !period) return fail("read " + dir + "/cpu.cfs_{quota,period}_us");
+  if (trim(*quota) == "-1") {
+    std::cout << "max\n";
+  } else {
+    std::cout << trim(*quota) << ' ' << trim(*period) << '\n';
+  }
+  return kOk;
+}
+
+int print_v2_quota(const std::string& file) {
+  auto max = read_file(file);
+  if (!max) return fail("read " + file);
+  auto fields = split(trim(*max), ' ');
+  if (!fields.empty() && fields[0] == "max") {
+    std::cout << "max\n";
+  } else {
+    std::cout << trim(*max) << '\n';
+  }
+  return kOk;
+}
+
+int cmd_cpu_quota(const Args&) {
+  auto membership = read_file("/proc/self/cgroup");
+  if (!membership) return fail("open /proc/self/cgroup");
+  std::optional<std::string> v2_path;
+  for (const auto& line : split(*membership, '\n')) {
+    // "HIERARCHY-ID:CONTROLLERS:PATH"; the path itself may hold ':'.
+    auto first = line.find(':');
+    auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string controllers = line.substr(first + 1, second - first - 1);
+    std::string path = line.substr(second + 1);
+    if (controllers.empty()) {
+      v2_path = path;
+      continue;
+    }
+    auto names = split(controllers, ',');
+    if (std::find(names.begin(), names.end(), "cpu") == names.end()) continue;
+    if (auto dir = v1_cpu_dir(controllers, path)) return print_v1_quota(*dir);
+  }
+  if (v2_path) {
+    std::string file = "/sys/fs/cgroup" + *v2_path + "/cpu.max";
+    if (access(file.c_str(), R_OK) == 0) return print_v2_quota(file);
+  }
+  errno = ENOENT;
+  return fail("no cpu.max (v2) or cpu.cfs_quota_us (v1) for this process under /sys/fs/cgroup");
+}
+
+// --- the chroot escape ------------------------------------------------------------------------
+
+// The classic escape: chroot() moves the root but not the current directory. After chroot into a
+// subdirectory, the working directory lies outside the new root, so ".." is never stopped by it
+// and climbs to the real root of the mount namespace; chroot(".") there undoes the jail.
+// After pivot_root with the old root detached, that real root IS the container's root, so the
+// climb ends inside the container.
+int cmd_escape(const Args& args) {
+  const std::string& marker = args[0];
+  int old_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (old_root == -1) return fail("open /");
+  char jail_template[] = "/tmp/probe-escape-XXXXXX";
+  std::string jail;
+  if (mkdtemp(jail_template) != nullptr) {
+    jail = jail_template;
+  } else {
+    jail = "/probe-escape-" + std::to_string(getpid());
+    if (mkdir(jail.c_str(), 0700) == -1) return fail("mkdir " + jail);
+  }
+  if (chroot(jail.c_str()) == -1) {
+    int status = fail("chroot " + jail);
+    rmdir(jail.c_str());
+    return status;
+  }
+  for (int i = 0; i < 256; ++i) {
+    if (chdir("..") == -1) return fail("chdir ..");
+  }
+  if (chroot(".") == -1) return fail("chroot .");
+  bool visible = access(marker.c_str(), F_OK) == 0;
+  int marker_error = errno;
+
+  // Back into the container's root (the open directory still points there), and tidy up.
+  if (fchdir(old_root) == -1) return fail("fchdir to the original root");
+  if (chroot(".") == -1) return fail("chroot back to the original root");
+  close(old_root);
+  if (rmdir(jail.c_str()) == -1) return fail("rmdir " + jail);
+
+  if (visible) {
+    std::cout << "escaped: " << marker << " is visible\n";
+    return kOk;
+  }
+  std::cout << "escape failed: " << marker << " is not visible: " << errno_text(marker_error) << '\n';
+  return kFailed;
+}
+
+// --- timing and exit --------------------------------------------------------------------------
+
+int cmd_sleep(const Args& args) {
+  auto seconds = parse_number(args[0]);
+  if (!seconds || *seconds < 0) return usage("sleep: SECS must be a number >= 0");
+  timespec remaining{static_cast<time_t>(*seconds), 0};
+  while (nanosleep(&remaining, &remaining) == -1 && errno == EINTR) {
+  }
+  return kOk;
+}
+
+// Say "waiting" and block until stdin reaches end of file: lets a test hold a container open
+// and end it by closing a pipe, with no sleeping on either side.
+int cmd_wait_stdin(const Args&) {
+  std::cout << "waiting" << std::endl;
+  char buffer[256];
+  for (;;) {
+    ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n == -1 && errno != EINTR) return fail("read stdin");
+  }
+  std::cout << "stdin closed" << std::endl;
+  return kOk;
+}
+
+int cmd_exit(const Args& args) {
+  auto status = parse_number(args[0]);
+  if (!status || *status < 0 || *status > 255) return usage("exit: N must be 0..255");
+  return static_cast<int>(*status);
+}
+
+// --- dispatch ---------------------------------------------------------------------------------
+
+struct Subcommand {
+  size_t arg_count;
+  const char* synopsis;
+  std::function<int(const Args&)> run;
+};
+
+const std::map<std::string, Subcommand>& subcommands() {
+  static const std::map<std::string, Subcommand> table{
+      {"pid", {0, "pid                 this process's PID", cmd_pid}},
+      {"ppid", {0, "ppid                its parent's PID", cmd_ppid}},
+      {"hostname", {0, "hostname            the hostname", cmd_hostname}},
+      {"ns", {0, "ns                  NAME INODE per /proc/self/ns entry", cmd_ns}},
+      {"netdevs", {0, "netdevs             NAME up|down per network interface", cmd_netdevs}},
+      {"ipc-create", {1, "ipc-create KEY      create a SysV message queue", cmd_ipc_create}},
+      {"ipc-exists", {1, "ipc-exists KEY      exit 0 if a queue with KEY exists, 1 if not", cmd_ipc_exists}},
+      {"ps", {0, "ps                  the PIDs listed in /proc", cmd_ps}},
+      {"alloc", {1, "alloc SIZE          allocate and touch SIZE (K/M/G) bytes", cmd_alloc}},
+      {"forkbomb", {0, "forkbomb            fork until fork fails, then clean up", cmd_forkbomb}},
+      {"cat", {1, "cat PATH            print a file", cmd_cat}},
+      {"ls", {1, "ls PATH             list a directory", cmd_ls}},
+      {"write", {2, "write PATH TEXT     write TEXT to PATH", cmd_write}},
+      {"rm", {1, "rm PATH             remove a file", cmd_rm}},
+      {"exists", {1, "exists PATH         exit 0 if PATH exists, 1 if not", cmd_exists}},
+      {"touch", {1, "touch PATH          create PATH, report errno on failure", cmd_touch}},
+      {"mounts", {0, "mounts              print /proc/self/mountinfo", cmd_mounts}},
+      {"cgroup", {0, "cgroup              print /proc/self/cgroup", cmd_cgroup}},
+      {"cpu-quota", {0, "cpu-quota           QUOTA PERIOD, or max", cmd_cpu_quota}},
+      {"escape", {1, "escape MARKER       try the chroot escape, exit 0 if MARKER is then visible", cmd_escape}},
+      {"sleep", {1, "sleep SECS          sleep", cmd_sleep}},
+      {"wait-stdin", {0, "wait-stdin          print waiting, block until stdin is closed", cmd_wait_stdin}},
+      {"exit", {1, "exit N              exit with status N", cmd_exit}},
+  };
+  return table;
+}
+
+int cmd_help() {
+  std::cout << "usage: probe SUBCOMMAND [ARG...]\n";
+  for (const auto& [name, subcommand] : subcommands()) std::cout << "  " << subcommand.synopsis << '\n';
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage("missing SUBCOMMAND");
+  std::string name = argv[1];
+  if (name == "help" || name == "--help" || name == "-h") return cmd_help();
+  auto found = subcommands().find(name);
+  if (found == subcommands().end()) return usage("unknown subcommand " + name);
+  Args args(argv + 2, argv + argc);
+  if (args.size() != found->second.arg_count) {
+    return usage(name + " takes " + std::to_string(found->second.arg_count) + " argument(s)");
+  }
+  std::cout << std::flush;
+  int status = found->second.run(args);
+  std::cout.flush();
+  return status;
+}
