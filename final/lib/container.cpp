@@ -1,0 +1,186 @@
+#include "container.hpp"
+
+#include "cgroups.hpp"
+#include "channel.hpp"
+#include "error.hpp"
+#include "init.hpp"
+#include "log.hpp"
+#include "rollback.hpp"
+
+#include <nlohmann/json.hpp>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <fstream>
+
+namespace minirun {
+
+namespace {
+
+std::string absolute(const std::string& path, const std::string& base) {
+  return path.starts_with("/") ? path : base + "/" + path;
+}
+
+std::string existing_dir(const std::string& path, const std::string& what) {
+  char resolved[PATH_MAX];
+  if (!::realpath(path.c_str(), resolved)) throw Error(what, path, errno);
+  struct stat st {};
+  if (::stat(resolved, &st) == -1 || !S_ISDIR(st.st_mode)) throw Error(what, path, ENOTDIR);
+  return resolved;
+}
+
+// By default "minirun-ID" under each hierarchy's root (runc uses the bare ID); systemd's
+// "slice:prefix:name" form is not supported.
+std::string cgroup_path_for(const Spec& spec, const std::string& id) {
+  std::string path = spec.cgroups_path.empty() ? "minirun-" + id : spec.cgroups_path;
+  if (path.find(':') != std::string::npos || path.find("..") != std::string::npos) {
+    throw Error("unsupported field \"linux.cgroupsPath\": \"" + path + "\"");
+  }
+  return path.starts_with("/") ? path : "/" + path;
+}
+
+RootfsPlan plan_rootfs(const StateRoot& root, const CreateOptions& options, Spec& spec) {
+  RootfsPlan plan;
+  if (options.layers.empty()) {
+    plan.path = existing_dir(absolute(spec.root_path, options.bundle), "rootfs");
+  } else {
+    std::string dir = root.dir_of(options.id);
+    for (const auto& layer : options.layers) plan.lower_layers.push_back(existing_dir(layer, "rootfs"));
+    plan.path = dir + "/merged";
+    plan.upper = dir + "/upper";
+    plan.work = dir + "/work";
+    for (const auto& made : {plan.path, plan.upper, plan.work}) check(::mkdir(made.c_str(), 0755), "mkdir", made);
+  }
+  spec.root_path = plan.path;
+  return plan;
+}
+
+void resolve_bind_sources(Spec& spec, const std::string& bundle) {
+  for (auto& mount : spec.mounts) {
+    if (mount.type == "bind" && !mount.source.empty()) mount.source = absolute(mount.source, bundle);
+  }
+}
+
+void reap(pid_t pid) {
+  while (::waitpid(pid, nullptr, 0) == -1 && errno == EINTR) {
+  }
+}
+
+// Forks the setup stage and waits until the init is set up; returns the init's host PID.
+pid_t launch_init(const InitPlan& plan, Rollback& undo) {
+  // Orphans below us (the init, once the stage exits) become our children, not init(1)'s.
+  check(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
+  Channel channel;
+  pid_t stage = static_cast<pid_t>(check(::fork(), "fork"));
+  if (stage == 0) run_setup_stage(plan, channel);
+  channel.become_parent();
+  pid_t init = 0;
+  try {
+    init = channel.receive_pid();
+  } catch (...) {
+    reap(stage);
+    throw;
+  }
+  reap(stage);
+  undo.add([init] {
+    ::kill(init, SIGKILL);
+    reap(init);
+  });
+  channel.wait_ready();
+  return init;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out || !(out << text) || !out.flush()) throw Error("write", path, errno);
+}
+
+Record record_for(const CreateOptions& options, const Spec& spec, pid_t init, const Cgroup& cgroup) {
+  auto start_time = start_time_of(init);
+  if (!start_time) throw Error("container init exited during setup");
+  return Record{options.id, init,           *start_time,      options.bundle, spec.root_path,
+                now_rfc3339(), current_owner(), spec.annotations, cgroup.record()};
+}
+
+}  // namespace
+
+Record create_container(const StateRoot& root, const CreateOptions& options, Spec spec) {
+  validate_id(options.id);
+  Rollback undo;
+  root.make_dir(options.id);
+  undo.add([&] { root.remove_dir(options.id); });
+  RootfsPlan rootfs = plan_rootfs(root, options, spec);
+  resolve_bind_sources(spec, options.bundle);
+  auto cgroup = Cgroup::create(cgroup_path_for(spec, options.id));
+  undo.add([record = cgroup->record()] { Cgroup::open(record)->destroy(); });
+  cgroup->apply(spec.resources);
+  log_debug(options.verb, "cgroup (" + cgroup_layout() + "): " + cgroup->record().dirs.front());
+  InitPlan plan{spec, rootfs, root.fifo_of(options.id), options.no_pivot, options.preserve_fds, options.verb, cgroup.get()};
+  check(::mkfifo(plan.fifo.c_str(), 0600), "mkfifo", plan.fifo);
+  write_file(root.config_of(options.id), to_text(spec));
+  pid_t init = launch_init(plan, undo);
+  log_debug(options.verb, "init of \"" + options.id + "\" is set up as PID " + std::to_string(init));
+  Record record = record_for(options, spec, init, *cgroup);
+  if (!options.pid_file.empty()) write_file(options.pid_file, std::to_string(init));
+  root.save(record);
+  undo.commit();
+  return record;
+}
+
+void start_container(const StateRoot& root, const std::string& id) {
+  Record record = root.load(id);
+  Fd lock = root.lock(id);
+  Status status = root.status(record);
+  if (status == Status::running) throw Error("cannot start an already running container");
+  if (status == Status::stopped) throw Error("cannot start a container that has stopped");
+  std::string fifo = root.fifo_of(id);
+  // Non-blocking: if the init died in between, there is no reader and open fails (ENXIO).
+  Fd writer(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!writer.valid()) throw Error("open", fifo, errno);
+  check(::write(writer.get(), "0", 1), "write", fifo);
+  check(::unlink(fifo.c_str()), "unlink", fifo);
+}
+
+nlohmann::ordered_json container_state(const StateRoot& root, const std::string& id) {
+  Record record = root.load(id);
+  return oci_state(record, root.status(record));
+}
+
+void kill_container(const StateRoot& root, const std::string& id, int signal, bool all) {
+  Record record = root.load(id);
+  Fd lock = root.lock(id);
+  if (all) {
+    Cgroup::open(record.cgroup)->signal_all(signal);
+    return;
+  }
+  if (root.status(record) == Status::stopped) throw Error("container \"" + id + "\" is not running");
+  check(::kill(record.pid, signal), "kill", std::to_string(record.pid));
+}
+
+void delete_container(const StateRoot& root, const std::string& id, bool force) {
+  Record record = root.load(id);
+  Fd lock = root.lock(id);
+  Status status = root.status(record);
+  if (status == Status::running && !force) {
+    throw Error("cannot delete container \"" + id + "\" that is not stopped: running");
+  }
+  if (status != Status::stopped) ::kill(record.pid, SIGKILL);
+  // destroy() SIGKILLs whatever is left in the cgroup (without a PID namespace, processes may
+  // outlive the init) until it is empty. It does not wait for the init to be reaped: an init
+  // only finishes exiting once every process of its PID namespace has been reaped, by whichever
+  // process adopted them (`exec -d` processes go to the caller's subreaper, as with runc).
+  Cgroup::open(record.cgroup)->destroy();
+  root.remove_dir(id);
+}
+
+std::vector<pid_t> container_pids(const StateRoot& root, const std::string& id) {
+  return Cgroup::open(root.load(id).cgroup)->pids();
+}
+
+}  // namespace minirun

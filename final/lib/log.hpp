@@ -1,0 +1,22 @@
+// Where minirun's own messages go: one line per error, as text ("minirun: <verb>: <what>") or as a
+// JSON line ({"level":"error","msg":...,"time":...}) for engines that parse them, on stderr or
+// in the --log file.
+#pragma once
+
+#include <string>
+
+namespace minirun {
+
+struct LogConfig {
+  std::string file;  // empty: stderr
+  bool json = false;
+  bool debug = false;
+};
+
+void configure_log(const LogConfig& config);
+void log_error(const std::string& verb, const std::string& message);
+void log_debug(const std::string& verb, const std::string& message);  // only with --debug
+// A message for the person at the terminal (like the OOM notice): always on stderr, and in the log.
+void notice(const std::string& verb, const std::string& message);
+
+}  // namespace minirun

@@ -1,0 +1,29 @@
+// The container's file system view, built inside its own mount namespace:
+// the spec's mounts (proc, sysfs, tmpfs, devpts, mqueue, cgroup, bind), the device nodes of /dev,
+// and, once inside the new root, the masked and read-only paths.
+#pragma once
+
+#include "cgroups.hpp"
+#include "spec.hpp"
+
+#include <string>
+#include <vector>
+
+namespace minirun {
+
+// Mounts each entry of `mounts` under `rootfs` (paths still as the host sees them).
+void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
+               const std::vector<HierarchyView>& cgroups);
+
+// /dev/null, zero, full, random, urandom, tty and the usual symlinks, in a /dev the spec mounted.
+void make_devices(const std::string& rootfs);
+
+// After the root changed: hide maskedPaths (an empty read-only tmpfs over a directory, /dev/null
+// over a file) and make readonlyPaths read-only. Paths that do not exist are skipped.
+void mask_paths(const std::vector<std::string>& paths);
+void make_readonly(const std::vector<std::string>& paths);
+
+// Creates `path` as a directory (and its parents), or as an empty file when `as_file`.
+void make_mount_point(const std::string& path, bool as_file);
+
+}  // namespace minirun

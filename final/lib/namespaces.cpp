@@ -1,0 +1,80 @@
+#include "namespaces.hpp"
+
+#include "error.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+namespace minirun {
+
+namespace {
+
+struct Kind {
+  const char* spec_name;
+  const char* proc_name;
+  int flag;
+};
+
+// In the order they are joined: mount last.
+constexpr Kind kKinds[] = {
+    {"ipc", "ipc", CLONE_NEWIPC},       {"uts", "uts", CLONE_NEWUTS},   {"network", "net", CLONE_NEWNET},
+    {"pid", "pid", CLONE_NEWPID},       {"cgroup", "cgroup", CLONE_NEWCGROUP},
+    {"mount", "mnt", CLONE_NEWNS},
+};
+
+void join_path(const std::string& path, int flag) {
+  Fd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns.valid()) throw Error("open namespace", path, errno);
+  check(::setns(ns.get(), flag), "setns", path);
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+}  // namespace
+
+int clone_flag_of(const std::string& type) {
+  for (const auto& kind : kKinds) {
+    if (type == kind.spec_name) return kind.flag;
+  }
+  throw Error("unsupported namespace type \"" + type + "\"");
+}
+
+void enter_namespaces(const std::vector<Namespace>& namespaces) {
+  int new_ones = 0;
+  for (const auto& kind : kKinds) {
+    for (const auto& ns : namespaces) {
+      if (ns.type != kind.spec_name) continue;
+      if (ns.path.empty()) {
+        new_ones |= kind.flag;
+      } else {
+        join_path(ns.path, kind.flag);
+      }
+    }
+  }
+  check(::unshare(new_ones), "unshare");
+}
+
+std::vector<OpenNamespace> open_namespaces_of(pid_t pid) {
+  std::vector<OpenNamespace> opened;
+  for (const auto& kind : kKinds) {
+    std::string theirs = "/proc/" + std::to_string(pid) + "/ns/" + kind.proc_name;
+    if (same_file(theirs, std::string("/proc/self/ns/") + kind.proc_name)) continue;
+    Fd fd(::open(theirs.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) throw Error("open namespace", theirs, errno);
+    opened.push_back({kind.proc_name, std::move(fd)});
+  }
+  return opened;
+}
+
+void join(const std::vector<OpenNamespace>& namespaces) {
+  for (const auto& ns : namespaces) check(::setns(ns.fd.get(), 0), "setns", ns.name);
+}
+
+}  // namespace minirun

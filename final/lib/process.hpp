@@ -1,0 +1,23 @@
+// The last steps before the container's program runs: who it runs as (uid, gid, supplementary
+// groups), its environment and working directory, and exec itself.
+#pragma once
+
+#include "spec.hpp"
+
+namespace minirun {
+
+// setgroups, then setgid, then setuid: once the uid is not 0 the others are no longer allowed.
+void become_user(const User& user);
+
+// Signal dispositions and the mask survive exec; the program must start with the defaults.
+void reset_signals();
+
+// Whatever fds minirun's caller left open must not leak into the container: all but 0, 1, 2 and
+// the `preserve` after them become close-on-exec.
+void close_inherited_fds(int preserve);
+
+// chdir to process.cwd, set the environment, exec process.args (searching PATH). Returns only when
+// exec failed, with the exit status a shell would give (127 not found, 126 not executable).
+int exec_process(const Process& process);
+
+}  // namespace minirun

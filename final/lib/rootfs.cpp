@@ -1,0 +1,70 @@
+#include "rootfs.hpp"
+
+#include "error.hpp"
+#include "fd.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace minirun {
+
+namespace {
+
+std::string join_layers(const std::vector<std::string>& layers) {
+  std::string joined;
+  for (const auto& layer : layers) joined += (joined.empty() ? "" : ":") + layer;
+  return joined;
+}
+
+}  // namespace
+
+void stop_mount_propagation() {
+  // MS_SLAVE, as runc does: host mounts still reach the container, nothing goes back.
+  check(::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr), "mount --make-rslave", "/");
+}
+
+void mount_rootfs(const RootfsPlan& plan) {
+  if (!plan.lower_layers.empty()) {
+    // lowerdir: first is the top layer; all of them stay read-only, writes go to upperdir.
+    std::string data = "lowerdir=" + join_layers(plan.lower_layers) + ",upperdir=" + plan.upper + ",workdir=" + plan.work;
+    check(::mount("overlay", plan.path.c_str(), "overlay", 0, data.c_str()), "mount overlay on", plan.path);
+  }
+  // pivot_root needs the new root to be a mount point: bind it onto itself.
+  check(::mount(plan.path.c_str(), plan.path.c_str(), nullptr, MS_BIND | MS_REC, nullptr), "bind mount", plan.path);
+}
+
+void pivot_into(const std::string& rootfs) {
+  Fd old_root(static_cast<int>(check(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC), "open", "/")));
+  check(::chdir(rootfs.c_str()), "chdir", rootfs);
+  check(::syscall(SYS_pivot_root, ".", "."), "pivot_root", rootfs);
+  // The old root is now mounted on top of the new one, and "." is still the old root.
+  check(::fchdir(old_root.get()), "fchdir", "old root");
+  // Unmounting must not propagate anywhere, then lazily detach the old root from the top.
+  check(::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr), "mount --make-rslave", "old root");
+  check(::umount2(".", MNT_DETACH), "umount2", "old root");
+  check(::chdir("/"), "chdir", "/");
+}
+
+void chroot_into(const std::string& rootfs) {
+  check(::chdir(rootfs.c_str()), "chdir", rootfs);
+  check(::mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr), "mount --move", rootfs);
+  check(::chroot("."), "chroot", rootfs);
+  check(::chdir("/"), "chdir", "/");
+}
+
+void make_root_readonly() {
+  struct statvfs vfs {};
+  check(::statvfs("/", &vfs), "statvfs", "/");
+  unsigned long keep = 0;
+  if (vfs.f_flag & ST_NOSUID) keep |= MS_NOSUID;
+  if (vfs.f_flag & ST_NODEV) keep |= MS_NODEV;
+  if (vfs.f_flag & ST_NOEXEC) keep |= MS_NOEXEC;
+  check(::mount(nullptr, "/", nullptr, keep | MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr), "remount read-only", "/");
+}
+
+}  // namespace minirun

@@ -1,0 +1,33 @@
+// The container's root: private mount propagation, the root file system (a bundle's directory or
+// an overlay of read-only layers), and the switch into it with pivot_root (or chroot).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace minirun {
+
+struct RootfsPlan {
+  std::string path;                       // where the root is (the overlay's merged directory)
+  std::vector<std::string> lower_layers;  // empty: `path` is a plain directory
+  std::string upper;                      // with layers: where writes land
+  std::string work;                       // with layers: overlayfs's scratch directory
+};
+
+// Stops mounts made from now on from propagating to the host (the namespace starts as a copy
+// whose mounts may be shared with the host's).
+void stop_mount_propagation();
+
+// Makes plan.path a mount point holding the root file system.
+void mount_rootfs(const RootfsPlan& plan);
+
+// pivot_root(".", "."): the new root and the old one stacked on the same directory; the old one
+// is then detached. Afterwards nothing of the host's file system is reachable.
+void pivot_into(const std::string& rootfs);
+
+// For an initramfs, where pivot_root is impossible: move the root mount onto / and chroot.
+void chroot_into(const std::string& rootfs);
+
+void make_root_readonly();
+
+}  // namespace minirun

@@ -1,0 +1,63 @@
+#include "run.hpp"
+
+#include "cgroups.hpp"
+#include "foreground.hpp"
+#include "log.hpp"
+
+#include <optional>
+
+namespace minirun {
+
+Spec spec_for_rootfs(const RootfsRun& run) {
+  Spec spec = default_spec();
+  spec.process.args = run.args.empty() ? std::vector<std::string>{"/bin/sh"} : run.args;
+  spec.root_readonly = false;  // writes go to the overlay's upper directory, never to the layers
+  if (!run.hostname.empty()) spec.hostname = run.hostname;
+  if (run.memory) {
+    spec.resources.memory_limit = *run.memory;
+    spec.resources.memory_swap = *run.memory;  // memory + swap = memory: no swapping out of the limit
+  }
+  spec.resources.pids_limit = run.pids;
+  if (run.cpu_quota) {
+    spec.resources.cpu_quota = *run.cpu_quota;
+    spec.resources.cpu_period = kCpuPeriod;
+  }
+  return spec;
+}
+
+namespace {
+
+void report_oom(const Record& record, const std::string& verb) {
+  if (Cgroup::open(record.cgroup)->oom_kills() > 0) {
+    notice(verb, "container \"" + record.id + "\": a process was killed by the OOM killer");
+  }
+}
+
+}  // namespace
+
+int run_container(const StateRoot& root, const CreateOptions& options, const Spec& spec, bool detach) {
+  // Ctrl-C or a `kill` during setup must not kill minirun half way (that would leave the container
+  // behind); once the container runs, they are passed on to it.
+  std::optional<SignalForwarder> forwarder;
+  if (!detach) forwarder.emplace(0);
+  Record record = create_container(root, options, spec);
+  try {
+    if (forwarder) forwarder->retarget(record.pid);
+    start_container(root, options.id);
+    if (detach) return 0;
+    int status = wait_for_exit(record.pid);  // the init is our child: we are its subreaper
+    forwarder.reset();
+    report_oom(record, options.verb);
+    delete_container(root, options.id, true);
+    return status;
+  } catch (...) {
+    try {
+      delete_container(root, options.id, true);
+    } catch (...) {
+      // The first error is the one to report.
+    }
+    throw;
+  }
+}
+
+}  // namespace minirun

@@ -1,0 +1,212 @@
+// Each config.json field minirun supports, seen from inside the container with the probe (or
+// busybox); and the ones it does not support, refused by name.
+
+#include "fixture.hpp"
+
+#include "../harness/leak_guard.hpp"
+#include "../harness/session.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace minirun_tests;
+using nlohmann::json;
+
+namespace {
+
+// Runs `args` in a container made from `config` and returns its stdout; REQUIREs status 0.
+std::string output_of(const Fixture& f, json config, const std::vector<std::string>& args) {
+  config["process"]["args"] = args;
+  auto result = f.run("probe", config);
+  INFO("stderr: " << result.err);
+  REQUIRE(result.status == 0);
+  return result.out;
+}
+
+std::string file_in(const Fixture& f, const json& config, const std::string& path) {
+  return output_of(f, config, {"/bin/probe", "cat", path});
+}
+
+}  // namespace
+
+TEST_CASE("process: args, env and cwd", "[spec]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({});
+  config["process"]["env"] = {"PATH=/bin", "GREETING=hello there"};
+  config["process"]["cwd"] = "/etc";
+  CHECK(output_of(f, config, {"sh", "-c", "echo \"$GREETING\"; pwd; echo \"$0 $1\"", "zero", "one"}) ==
+        "hello there\n/etc\nzero one\n");
+}
+
+TEST_CASE("process.user: uid, gid and additionalGids", "[spec]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({});
+  config["process"]["user"] = {{"uid", 1234}, {"gid", 2345}, {"additionalGids", {7, 8}}};
+  std::string status = file_in(f, config, "/proc/self/status");
+  CHECK_THAT(status, Catch::Contains("Uid:\t1234\t1234\t1234\t1234"));
+  CHECK_THAT(status, Catch::Contains("Gid:\t2345\t2345\t2345\t2345"));
+  CHECK_THAT(status, Catch::Contains("Groups:\t7 8"));
+}
+
+TEST_CASE("hostname", "[spec]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({});
+  config["hostname"] = "spec-host";
+  CHECK(output_of(f, config, {"/bin/probe", "hostname"}) == "spec-host\n");
+}
+
+TEST_CASE("root.readonly makes / read-only, false leaves it writable", "[spec]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({"/bin/probe", "touch", "/new-file"});
+  auto result = f.run("ro", config);
+  CHECK(result.status != 0);
+  CHECK_THAT(result.out + result.err, Catch::Contains("Read-only file system"));
+  // A writable root: a private copy, so the shared rootfs stays untouched.
+  std::string copy = f.path("rootfs-copy");
+  REQUIRE(harness::run({"cp", "-a", kRootfs, copy}).status == 0);
+  config["root"] = {{"path", copy}, {"readonly", false}};
+  CHECK(f.run("rw", config).status == 0);
+  CHECK(harness::path_exists(copy + "/new-file"));
+}
+
+TEST_CASE("mounts: proc, sysfs, tmpfs, devpts, mqueue and cgroup are there", "[spec][mounts]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  std::string mounts = output_of(f, f.default_config({}), {"/bin/probe", "mounts"});
+  for (const char* expected : {" /proc rw", " - proc ", " /sys ro", " - sysfs ", " /dev rw", " /dev/pts ",
+                               " - devpts ", " /dev/shm ", " /dev/mqueue ", " - mqueue ", " /sys/fs/cgroup ro",
+                               " /tmp rw"}) {
+    CHECK_THAT(mounts, Catch::Contains(expected));
+  }
+  std::string devices = output_of(f, f.default_config({}), {"/bin/probe", "ls", "/dev"});
+  for (const char* device : {"null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "mqueue"}) {
+    CHECK_THAT(devices, Catch::Contains(device));
+  }
+}
+
+TEST_CASE("mounts: a bind mount with options", "[spec][mounts]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  std::string shared = f.path("shared");
+  REQUIRE(::mkdir(shared.c_str(), 0755) == 0);
+  harness::write_file(shared + "/hello", "from the host\n");
+  json config = f.default_config({});
+  config["mounts"].push_back({{"destination", "/run"}, {"type", "bind"}, {"source", shared},
+                              {"options", {"rbind", "ro", "nosuid"}}});
+  CHECK(output_of(f, config, {"/bin/probe", "cat", "/run/hello"}) == "from the host\n");
+  config["process"]["args"] = {"/bin/probe", "touch", "/run/new"};
+  auto write = f.run("bind-ro", config);
+  CHECK(write.status != 0);
+  CHECK_THAT(write.out + write.err, Catch::Contains("Read-only file system"));
+  CHECK_FALSE(harness::path_exists(shared + "/new"));
+}
+
+TEST_CASE("namespaces: new ones differ from the host's", "[spec][namespaces]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  std::string inside = output_of(f, f.default_config({}), {"/bin/probe", "ns"});
+  for (const char* ns : {"pid", "net", "ipc", "uts", "mnt", "cgroup"}) {
+    struct stat host {};
+    REQUIRE(::stat(("/proc/self/ns/" + std::string(ns)).c_str(), &host) == 0);
+    INFO(ns << " inside: " << inside);
+    CHECK_THAT(inside, Catch::Contains(std::string(ns) + " "));
+    CHECK_THAT(inside, !Catch::Contains(std::string(ns) + " " + std::to_string(host.st_ino) + "\n"));
+  }
+}
+
+TEST_CASE("namespaces: one joined by path is shared with that process", "[spec][namespaces]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  f.create_and_start("owner", f.default_config({"/bin/probe", "sleep", "100"}));
+  int pid = f.state("owner")["pid"];
+  struct stat net {};
+  REQUIRE(::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &net) == 0);
+  json config = f.default_config({});
+  for (auto& ns : config["linux"]["namespaces"]) {
+    if (ns["type"] == "network") ns["path"] = "/proc/" + std::to_string(pid) + "/ns/net";
+  }
+  std::string inside = output_of(f, config, {"/bin/probe", "ns"});
+  CHECK_THAT(inside, Catch::Contains("net " + std::to_string(net.st_ino) + "\n"));
+  f.remove("owner");
+}
+
+TEST_CASE("resources: memory, pids and cpu limits land in the container's cgroup", "[spec][cgroups]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({"/bin/probe", "sleep", "100"});
+  config["linux"]["resources"] = {{"memory", {{"limit", 64 << 20}, {"swap", 64 << 20}}},
+                                  {"pids", {{"limit", 33}}},
+                                  {"cpu", {{"quota", 25000}, {"period", 100000}, {"shares", 512}}}};
+  const std::string path = "/" + Fixture::unique("minirun-test-resources");
+  config["linux"]["cgroupsPath"] = path;
+  f.create("limits", config);
+  auto read = [](const std::string& file) { return harness::trim(harness::read_file(file).value_or("(missing)")); };
+  if (cgroup_v2()) {
+    std::string dir = "/sys/fs/cgroup" + path;
+    CHECK(read(dir + "/memory.max") == std::to_string(64 << 20));
+    CHECK(read(dir + "/pids.max") == "33");
+    CHECK(read(dir + "/cpu.max") == "25000 100000");
+  } else {
+    CHECK(read("/sys/fs/cgroup/memory" + path + "/memory.limit_in_bytes") == std::to_string(64 << 20));
+    CHECK(read("/sys/fs/cgroup/pids" + path + "/pids.max") == "33");
+    CHECK(read("/sys/fs/cgroup/cpu" + path + "/cpu.cfs_quota_us") == "25000");
+    CHECK(read("/sys/fs/cgroup/cpu" + path + "/cpu.shares") == "512");
+  }
+  // From inside, the container is at the root of its cgroup namespace and sees its own limit.
+  auto inside = f.minirun({"exec", "limits", "--", "/bin/probe", "cgroup"});
+  CHECK_THAT(inside.out, Catch::Contains(":/\n"));
+  f.remove("limits");
+  CHECK_FALSE(harness::path_exists(cgroup_dir("memory", path)));
+}
+
+TEST_CASE("resources.pids: a fork bomb is held", "[spec][cgroups]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({"/bin/probe", "forkbomb"});
+  config["linux"]["resources"] = {{"pids", {{"limit", 16}}}};
+  auto result = f.run("bomb", config);
+  INFO(result.out << result.err);
+  CHECK(result.status == 0);
+  CHECK(f.containers().empty());
+}
+
+TEST_CASE("maskedPaths and readonlyPaths", "[spec][mounts]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({});
+  CHECK(file_in(f, config, "/proc/timer_list").empty());               // masked file: /dev/null over it
+  CHECK(output_of(f, config, {"/bin/probe", "ls", "/sys/firmware"}).empty());  // masked directory
+  config["process"]["args"] = {"/bin/probe", "write", "/proc/sys/kernel/hostname", "x"};
+  auto write = f.run("ro-path", config);
+  CHECK(write.status != 0);
+  CHECK_THAT(write.out + write.err, Catch::Contains("Read-only file system"));
+}
+
+TEST_CASE("an unsupported field is refused by name and nothing is created", "[spec][refused]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({"/bin/probe", "sleep", "100"});
+  config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ERRNO"}};
+  f.write_config(config);
+  auto result = f.minirun({"create", "--bundle", f.bundle(), "refused"});
+  require_one_error_line(result, "create");
+  CHECK_THAT(result.err, Catch::Contains("unsupported field \"linux.seccomp\""));
+  CHECK(f.containers().empty());
+}
