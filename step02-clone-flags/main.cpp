@@ -22,6 +22,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -38,12 +39,15 @@ constexpr int kExitNotFound = 127;
 
 bool quiet = false;
 
-// One line on stderr per action, so the reader sees the mechanism at work.
+// One line on stderr per action, so the reader sees the mechanism at work. The line is written
+// whole, so that a parent's and a child's lines never interleave.
 template <typename... Parts>
 void say(const Parts&... parts) {
   if (quiet) return;
-  std::cerr << '[' << kStep << "] ";
-  (std::cerr << ... << parts) << '\n';
+  std::ostringstream line;
+  line << '[' << kStep << "] ";
+  (line << ... << parts) << '\n';
+  std::cerr << line.str();
 }
 
 // A failed system call: what was attempted (call and path) plus errno's message.

@@ -35,14 +35,19 @@ std::map<std::tuple<std::string, std::string, std::string>, int> mount_table() {
   return table;
 }
 
-// systemd starts and stops its own units at any time; their cgroups are not ours to judge,
-// unless one of them is named like a stage.
-bool managed_by_systemd(const std::string& path) {
-  bool systemd_part = path.find("/system.slice/") != std::string::npos ||
-                      path.find("/user.slice/") != std::string::npos ||
-                      path.find("/init.scope") != std::string::npos;
-  bool stage_like = path.find("/step0") != std::string::npos || path.find("minirun") != std::string::npos;
-  return systemd_part && !stage_like;
+bool named_like_a_stage(const std::string& name) {
+  return name.starts_with("step0") || name.starts_with("minirun") || name.starts_with("probe-");
+}
+
+// Only cgroups the project's programs make are judged: a directory named like a stage, or one
+// below such a directory. Everything else under /sys/fs/cgroup (systemd's units, other engines'
+// containers, the machine's own tooling) comes and goes without us.
+bool made_by_a_stage(const std::string& path) {
+  std::istringstream parts(path);
+  for (std::string part; std::getline(parts, part, '/');) {
+    if (named_like_a_stage(part)) return true;
+  }
+  return false;
 }
 
 void collect_cgroups(const std::string& dir, int depth, std::set<std::string>& found) {
@@ -51,14 +56,9 @@ void collect_cgroups(const std::string& dir, int depth, std::set<std::string>& f
     std::string path = dir + "/" + name;
     struct stat info {};
     if (lstat(path.c_str(), &info) == -1 || !S_ISDIR(info.st_mode)) continue;  // skips cpu -> cpu,cpuacct links
-    if (managed_by_systemd(path)) continue;
-    found.insert(path);
+    if (made_by_a_stage(path)) found.insert(path);
     collect_cgroups(path, depth + 1, found);
   }
-}
-
-bool named_like_a_stage(const std::string& name) {
-  return name.starts_with("step0") || name.starts_with("minirun") || name.starts_with("probe-");
 }
 
 std::set<std::string> files_named_like_stages() {

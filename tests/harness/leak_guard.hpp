@@ -1,6 +1,6 @@
 // LeakGuard: whatever a test made must be gone when it ends.
 //
-// Construct one at the top of a test. It snapshots the host's mount table, every cgroup directory,
+// Construct one at the top of a test. It snapshots the host's mount table, the cgroups named like a stage,
 // this process's descendants and the /tmp and /run entries a stage would create. When it goes out
 // of scope it looks again and fails the test for everything new, by name. Leaked processes are
 // killed (they are ours); mounts and cgroups are only reported. A new cgroup that holds processes
