@@ -4,9 +4,11 @@
 #include "lib/container.hpp"
 #include "lib/error.hpp"
 #include "lib/exec.hpp"
+#include "lib/features.hpp"
 #include "lib/log.hpp"
 #include "lib/report.hpp"
 #include "lib/run.hpp"
+#include "lib/seccomp.hpp"
 #include "lib/signals.hpp"
 #include "lib/spec.hpp"
 #include "lib/state.hpp"
@@ -66,10 +68,9 @@ struct CreateArgs {
 };
 CreateOptions create_options(const CreateArgs& a, const std::string& verb) {
   std::string bundle = absolute_dir(a.bundle);
-  return CreateOptions{a.id, bundle, a.pid_file, a.no_pivot, a.preserve_fds, {}, verb};
+  return CreateOptions{a.id, bundle, a.pid_file, a.console_socket, a.no_pivot, a.preserve_fds, {}, verb};
 }
 int do_create(const StateRoot& root, const CreateArgs& a) {
-  if (!a.console_socket.empty()) throw Error("--console-socket: terminals are not supported yet");
   CreateOptions options = create_options(a, "create");
   create_container(root, options, load_spec(options.bundle + "/config.json"));
   return 0;
@@ -83,7 +84,6 @@ struct RunArgs {
   bool detach = false;
 };
 int do_run(const StateRoot& root, const RunArgs& a) {
-  if (!a.create.console_socket.empty()) throw Error("--console-socket: terminals are not supported yet");
   CreateOptions options = create_options(a.create, "run");
   if (a.rootfs.empty()) {
     Spec spec = load_spec(options.bundle + "/config.json");
@@ -134,6 +134,11 @@ int do_delete(const StateRoot& root, const DeleteArgs& a) {
 
 int do_exec(const StateRoot& root, const ExecOptions& a) { return exec_in_container(root, a); }
 
+int do_features() {
+  std::cout << features().dump(2) << '\n';
+  return 0;
+}
+
 struct PsArgs { std::string id, format = "table"; };
 int do_ps(const StateRoot& root, const PsArgs& a) {
   auto pids = container_pids(root, a.id);
@@ -148,17 +153,20 @@ int do_ps(const StateRoot& root, const PsArgs& a) {
 void add_create_flags(CLI::App* cmd, CreateArgs& a) {
   cmd->add_option("-b,--bundle", a.bundle, "Bundle directory holding config.json (default: .)");
   cmd->add_option("--pid-file", a.pid_file, "Write the container's init PID to this file");
-  cmd->add_option("--console-socket", a.console_socket, "Unix socket for the console (not supported yet)");
+  cmd->add_option("--console-socket", a.console_socket, "Unix socket to send the terminal's master to");
   cmd->add_flag("--no-pivot", a.no_pivot, "Use chroot instead of pivot_root (for an initramfs)");
-  cmd->add_flag("--no-new-keyring", a.no_new_keyring, "Accepted for runc compatibility");
-  cmd->add_option("--preserve-fds", a.preserve_fds, "Accepted for runc compatibility");
+  cmd->add_flag("--no-new-keyring", a.no_new_keyring, "Accepted: minirun makes no session keyring");
+  cmd->add_option("--preserve-fds", a.preserve_fds, "Pass fds 3 .. 3+N-1 on to the container's program")
+      ->check(CLI::Range(0, 1 << 20));
 }
 
 // The command line: global options, one add_* per verb. Parsing a verb sets `action`.
 class Cli {
  public:
   Cli() {
-    app_.set_version_flag("-v,--version", "minirun version 0.1.0\nspec: 1.0.2");
+    app_.set_version_flag("-v,--version", [] {
+      return "minirun version 0.2.0\nspec: 1.0.2\nlibseccomp: " + libseccomp_version();
+    });
     app_.require_subcommand(1);
     app_.fallthrough();  // global options are also accepted after the verb
     add_globals();
@@ -171,6 +179,7 @@ class Cli {
     add_delete();
     add_exec();
     add_ps();
+    add_features();
   }
 
   int main(int argc, char** argv) {
@@ -185,7 +194,7 @@ class Cli {
       return exit_status_for_error();
     }
     configure_log({globals_.log_file, globals_.log_format == "json", globals_.debug});
-    if (globals_.systemd_cgroup) log_debug(verb(), "--systemd-cgroup given: cgroupfs is used");
+    if (globals_.systemd_cgroup) log_info(verb(), "--systemd-cgroup given: minirun manages cgroupfs itself");
     try {
       return action_(StateRoot(globals_.root));
     } catch (const std::exception& e) {
@@ -281,6 +290,8 @@ class Cli {
     cmd->add_option("-p,--process", exec_.process_file, "JSON file with a process object");
     cmd->add_flag("-d,--detach", exec_.detach, "Do not wait for the process");
     cmd->add_option("--pid-file", exec_.pid_file, "Write the process's PID to this file");
+    cmd->add_flag("-t,--tty", exec_.tty, "Give the process a terminal (needs --console-socket)");
+    cmd->add_option("--console-socket", exec_.console_socket, "Unix socket to send the terminal's master to");
     cmd->add_option("id", exec_.id, "Container ID")->required();
     cmd->add_option("command", exec_.args, "Program and arguments (after --)");
     on_parsed(cmd, [this](const StateRoot& root) { return do_exec(root, exec_); });
@@ -291,6 +302,11 @@ class Cli {
     cmd->add_option("-f,--format", ps_.format, "table or json")->check(CLI::IsMember({"table", "json"}));
     cmd->add_option("id", ps_.id, "Container ID")->required();
     on_parsed(cmd, [this](const StateRoot& root) { return do_ps(root, ps_); });
+  }
+
+  void add_features() {
+    auto* cmd = app_.add_subcommand("features", "Print what this runtime implements (runtime-spec features JSON)");
+    on_parsed(cmd, [](const StateRoot&) { return do_features(); });
   }
 
   CLI::App app_{"minirun: a runc-compatible OCI runtime written to be read", "minirun"};

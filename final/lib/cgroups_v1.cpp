@@ -1,6 +1,7 @@
 // cgroup v1 (and hybrid): one hierarchy per controller, each with its own directory and files.
 #include "cgroups.hpp"
 
+#include "devices.hpp"
 #include "error.hpp"
 
 #include <unistd.h>
@@ -13,8 +14,15 @@ namespace minirun {
 namespace {
 
 // The hierarchies a container gets a directory in, in this order in CgroupRecord::dirs.
-const char* const kControllers[] = {"memory", "pids", "cpu"};
-enum Index { kMemory = 0, kPids = 1, kCpu = 2 };
+const char* const kControllers[] = {"memory", "pids", "cpu", "devices"};
+enum Index { kMemory = 0, kPids = 1, kCpu = 2, kDevices = 3 };
+
+// The kernel applies the lines in order: "a" on devices.deny first empties the allow list.
+void apply_device_rules(const std::string& dir, const std::vector<DeviceRule>& rules) {
+  for (const auto& rule : rules) {
+    cgroupfs::write(dir, rule.allow ? "devices.allow" : "devices.deny", device_rule_text(rule));
+  }
+}
 
 class CgroupV1 : public Cgroup {
  public:
@@ -23,6 +31,9 @@ class CgroupV1 : public Cgroup {
   void apply(const Resources& r) const override {
     const std::string& memory = record_.dirs[kMemory];
     if (r.memory_limit) cgroupfs::write(memory, "memory.limit_in_bytes", std::to_string(*r.memory_limit));
+    if (r.memory_reservation) {
+      cgroupfs::write(memory, "memory.soft_limit_in_bytes", std::to_string(*r.memory_reservation));
+    }
     // memsw is memory + swap, like the OCI field; the file exists only with swap accounting on.
     if (r.memory_swap && ::access((memory + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0) {
       cgroupfs::write(memory, "memory.memsw.limit_in_bytes", std::to_string(*r.memory_swap));
@@ -34,6 +45,7 @@ class CgroupV1 : public Cgroup {
     if (r.cpu_period) cgroupfs::write(cpu, "cpu.cfs_period_us", std::to_string(*r.cpu_period));
     if (r.cpu_quota) cgroupfs::write(cpu, "cpu.cfs_quota_us", std::to_string(*r.cpu_quota));
     if (r.cpu_shares) cgroupfs::write(cpu, "cpu.shares", std::to_string(*r.cpu_shares));
+    apply_device_rules(record_.dirs[kDevices], r.devices);
   }
 
   uint64_t oom_kills() const override {

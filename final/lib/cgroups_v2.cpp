@@ -2,6 +2,7 @@
 // cgroup.subtree_control before its files appear in a child.
 #include "cgroups.hpp"
 
+#include "device_filter.hpp"
 #include "error.hpp"
 
 #include <unistd.h>
@@ -30,7 +31,10 @@ class CgroupV2 : public Cgroup {
 
   void apply(const Resources& r) const override {
     const std::string& dir = record_.dirs.front();
+    // v2 has no devices files: the rules become an eBPF program attached to the directory.
+    if (!r.devices.empty()) attach_device_filter(dir, r.devices);
     if (r.memory_limit) cgroupfs::write(dir, "memory.max", limit_text(*r.memory_limit));
+    if (r.memory_reservation) cgroupfs::write(dir, "memory.low", limit_text(*r.memory_reservation));
     // v2 counts swap alone, the OCI field counts memory + swap; the file exists only with swap
     // accounting compiled in.
     if (r.memory_swap && ::access((dir + "/memory.swap.max").c_str(), F_OK) == 0) {

@@ -2,9 +2,13 @@
 
 #include "cgroups.hpp"
 #include "channel.hpp"
+#include "console.hpp"
+#include "devices.hpp"
 #include "error.hpp"
+#include "hooks.hpp"
 #include "init.hpp"
 #include "log.hpp"
+#include "namespaces.hpp"
 #include "rollback.hpp"
 
 #include <nlohmann/json.hpp>
@@ -72,8 +76,34 @@ void reap(pid_t pid) {
   }
 }
 
+// The stage made a user namespace and waits for its id maps.
+void map_user_namespace(const Spec& spec, pid_t stage, Channel& channel) {
+  if (!spec.makes_user_namespace()) return;
+  channel.wait_for("userns");
+  write_id_maps(stage, spec.uid_mappings, spec.gid_mappings);
+  channel.reply("mapped");
+}
+
+// The state hooks get while the container is being created (no state.json yet).
+std::string creating_state(const CreateOptions& options, const Spec& spec, pid_t init) {
+  nlohmann::json state = {{"ociVersion", spec.oci_version}, {"id", options.id},       {"status", "creating"},
+                          {"pid", init},                    {"bundle", options.bundle}, {"annotations", spec.annotations}};
+  return state.dump();
+}
+
+// The init asked for them: runs prestart and createRuntime here, in minirun's namespaces, then
+// lets the init go on.
+void run_runtime_hooks(const InitPlan& plan, const CreateOptions& options, pid_t init, Channel& channel) {
+  if (!has_create_hooks(plan.spec.hooks)) return;
+  channel.wait_for("hooks");
+  std::string state = creating_state(options, plan.spec, init);
+  run_hooks(plan.spec.hooks.prestart, state, "prestart");
+  run_hooks(plan.spec.hooks.create_runtime, state, "createRuntime");
+  channel.reply(state);
+}
+
 // Forks the setup stage and waits until the init is set up; returns the init's host PID.
-pid_t launch_init(const InitPlan& plan, Rollback& undo) {
+pid_t launch_init(const InitPlan& plan, const CreateOptions& options, Rollback& undo) {
   // Orphans below us (the init, once the stage exits) become our children, not init(1)'s.
   check(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
   Channel channel;
@@ -82,6 +112,7 @@ pid_t launch_init(const InitPlan& plan, Rollback& undo) {
   channel.become_parent();
   pid_t init = 0;
   try {
+    map_user_namespace(plan.spec, stage, channel);
     init = channel.receive_pid();
   } catch (...) {
     reap(stage);
@@ -92,6 +123,7 @@ pid_t launch_init(const InitPlan& plan, Rollback& undo) {
     ::kill(init, SIGKILL);
     reap(init);
   });
+  run_runtime_hooks(plan, options, init, channel);
   channel.wait_ready();
   return init;
 }
@@ -108,10 +140,31 @@ Record record_for(const CreateOptions& options, const Spec& spec, pid_t init, co
                 now_rfc3339(), current_owner(), spec.annotations, cgroup.record()};
 }
 
+// runc's rule: a terminal needs a socket to send it to, and a socket is only for a terminal.
+Fd console_for(const CreateOptions& options, const Spec& spec) {
+  if (spec.process.terminal && options.console_socket.empty()) {
+    throw Error("process.terminal is true: a --console-socket is needed to pass the terminal on");
+  }
+  if (!spec.process.terminal && !options.console_socket.empty()) {
+    throw Error("--console-socket given, but process.terminal is false");
+  }
+  return spec.process.terminal ? connect_console_socket(options.console_socket) : Fd();
+}
+
+// poststart and poststop come too late to undo anything: a failure is logged, not raised.
+void run_hooks_warning(const std::vector<Hook>& hooks, const nlohmann::ordered_json& state, const std::string& phase) {
+  try {
+    run_hooks(hooks, state.dump(), phase);
+  } catch (const std::exception& e) {
+    log_warning(phase, e.what());
+  }
+}
+
 }  // namespace
 
 Record create_container(const StateRoot& root, const CreateOptions& options, Spec spec) {
   validate_id(options.id);
+  Fd console = console_for(options, spec);
   Rollback undo;
   root.make_dir(options.id);
   undo.add([&] { root.remove_dir(options.id); });
@@ -119,12 +172,14 @@ Record create_container(const StateRoot& root, const CreateOptions& options, Spe
   resolve_bind_sources(spec, options.bundle);
   auto cgroup = Cgroup::create(cgroup_path_for(spec, options.id));
   undo.add([record = cgroup->record()] { Cgroup::open(record)->destroy(); });
+  spec.resources.devices = effective_device_rules(spec);
   cgroup->apply(spec.resources);
   log_debug(options.verb, "cgroup (" + cgroup_layout() + "): " + cgroup->record().dirs.front());
-  InitPlan plan{spec, rootfs, root.fifo_of(options.id), options.no_pivot, options.preserve_fds, options.verb, cgroup.get()};
+  InitPlan plan{spec,          rootfs,       root.fifo_of(options.id), options.no_pivot, options.preserve_fds,
+                console.get(), options.verb, cgroup.get()};
   check(::mkfifo(plan.fifo.c_str(), 0600), "mkfifo", plan.fifo);
   write_file(root.config_of(options.id), to_text(spec));
-  pid_t init = launch_init(plan, undo);
+  pid_t init = launch_init(plan, options, undo);
   log_debug(options.verb, "init of \"" + options.id + "\" is set up as PID " + std::to_string(init));
   Record record = record_for(options, spec, init, *cgroup);
   if (!options.pid_file.empty()) write_file(options.pid_file, std::to_string(init));
@@ -139,12 +194,14 @@ void start_container(const StateRoot& root, const std::string& id) {
   Status status = root.status(record);
   if (status == Status::running) throw Error("cannot start an already running container");
   if (status == Status::stopped) throw Error("cannot start a container that has stopped");
+  Hooks hooks = load_spec(root.config_of(id)).hooks;
   std::string fifo = root.fifo_of(id);
   // Non-blocking: if the init died in between, there is no reader and open fails (ENXIO).
   Fd writer(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!writer.valid()) throw Error("open", fifo, errno);
   check(::write(writer.get(), "0", 1), "write", fifo);
   check(::unlink(fifo.c_str()), "unlink", fifo);
+  run_hooks_warning(hooks.poststart, oci_state(record, Status::running), "poststart");
 }
 
 nlohmann::ordered_json container_state(const StateRoot& root, const std::string& id) {
@@ -170,6 +227,7 @@ void delete_container(const StateRoot& root, const std::string& id, bool force) 
   if (status == Status::running && !force) {
     throw Error("cannot delete container \"" + id + "\" that is not stopped: running");
   }
+  Hooks hooks = load_spec(root.config_of(id)).hooks;
   if (status != Status::stopped) ::kill(record.pid, SIGKILL);
   // destroy() SIGKILLs whatever is left in the cgroup (without a PID namespace, processes may
   // outlive the init) until it is empty. It does not wait for the init to be reaped: an init
@@ -177,6 +235,7 @@ void delete_container(const StateRoot& root, const std::string& id, bool force) 
   // process adopted them (`exec -d` processes go to the caller's subreaper, as with runc).
   Cgroup::open(record.cgroup)->destroy();
   root.remove_dir(id);
+  run_hooks_warning(hooks.poststop, oci_state(record, Status::stopped), "poststop");
 }
 
 std::vector<pid_t> container_pids(const StateRoot& root, const std::string& id) {

@@ -20,6 +20,7 @@ struct CreateOptions {
   std::string id;
   std::string bundle;               // absolute; relative paths of the spec are relative to it
   std::string pid_file;             // empty: none
+  std::string console_socket;       // with process.terminal: where the pty's master is sent
   bool no_pivot = false;
   int preserve_fds = 0;             // fds 3 .. 3+N-1 are passed on to the container's program
   std::vector<std::string> layers;  // `run --rootfs`: read-only overlay layers, first on top

@@ -2,6 +2,7 @@
 
 #include "cgroups.hpp"
 #include "channel.hpp"
+#include "console.hpp"
 #include "error.hpp"
 #include "foreground.hpp"
 #include "log.hpp"
@@ -33,11 +34,19 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-Process process_for(const StateRoot& root, const ExecOptions& options) {
-  if (!options.process_file.empty()) return parse_process(read_text(options.process_file));
-  if (options.args.empty()) throw Error("no command given: use --process FILE or -- COMMAND...");
-  Process process = load_spec(root.config_of(options.id)).process;  // its env, cwd and user
-  process.args = options.args;
+Process process_for(const ExecOptions& options, const Spec& container) {
+  Process process;
+  if (!options.process_file.empty()) {
+    process = parse_process(read_text(options.process_file));
+  } else {
+    if (options.args.empty()) throw Error("no command given: use --process FILE or -- COMMAND...");
+    process = container.process;  // its env, cwd, user, capabilities
+    process.args = options.args;
+    process.terminal = false;
+  }
+  process.terminal = process.terminal || options.tty;
+  if (process.terminal && options.console_socket.empty()) throw Error("a terminal needs --console-socket");
+  if (!process.terminal && !options.console_socket.empty()) throw Error("--console-socket given without a terminal");
   return process;
 }
 
@@ -46,15 +55,21 @@ struct Target {
   std::vector<OpenNamespace> namespaces;
   Fd root_dir;  // the init's root: after pivot_root the namespace's root, after chroot the chroot
   Process process;
+  std::string seccomp;  // the container's linux.seccomp: exec'd processes get the same filter
+  Fd console;           // with a terminal: connected to --console-socket
 };
 
 // In the exec'd process, inside every namespace: become the user and run the program.
 [[noreturn]] void run_program(const Target& target, const Channel& channel) {
   try {
     check(::setsid(), "setsid");
-    become_user(target.process.user);
+    if (target.console.valid()) set_up_console(target.console, target.process);
+    apply_limits(target.process);
+    std::optional<SeccompFilter> seccomp;
+    if (!target.seccomp.empty()) seccomp.emplace(parse_seccomp(target.seccomp));
     reset_signals();
     close_inherited_fds(0);
+    drop_privileges(target.process, seccomp ? &*seccomp : nullptr);
     int status = exec_process(target.process);
     channel.send("error exec \"" + target.process.args.front() + "\": " + std::strerror(errno));
     ::_exit(status);
@@ -118,9 +133,12 @@ int exec_in_container(const StateRoot& root, const ExecOptions& options) {
   if (root.status(record) == Status::stopped) throw Error("cannot exec in a stopped container");
   auto cgroup = Cgroup::open(record.cgroup);
   std::string root_path = "/proc/" + std::to_string(record.pid) + "/root";
+  Spec container = load_spec(root.config_of(options.id));
+  Process process = process_for(options, container);
+  Fd console = process.terminal ? connect_console_socket(options.console_socket) : Fd();
   Target target{*cgroup, open_namespaces_of(record.pid),
                 Fd(static_cast<int>(check(::open(root_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open", root_path))),
-                process_for(root, options)};
+                std::move(process), container.seccomp, std::move(console)};
   std::optional<SignalForwarder> forwarder;  // caught from the start: see run_container
   if (!options.detach) forwarder.emplace(0);
   Launched launched = launch(target);

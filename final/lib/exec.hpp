@@ -15,6 +15,8 @@ struct ExecOptions {
   std::vector<std::string> args;
   bool detach = false;
   std::string pid_file;
+  bool tty = false;               // -t: a terminal, sent to console_socket
+  std::string console_socket;
 };
 
 // The program's exit status (128+N on signal N; 126/127 when it could not be executed), or 0

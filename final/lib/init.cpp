@@ -1,10 +1,15 @@
 #include "init.hpp"
 
+#include "console.hpp"
+#include "devices.hpp"
 #include "error.hpp"
+#include "hooks.hpp"
 #include "log.hpp"
 #include "mounts.hpp"
 #include "namespaces.hpp"
 #include "process.hpp"
+#include "seccomp.hpp"
+#include "sysctl.hpp"
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -13,6 +18,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <memory>
 
 namespace minirun {
 
@@ -25,24 +31,47 @@ bool mounts_dev(const Spec& spec) {
   return false;
 }
 
-// Everything between "new mount namespace" and "the program can run".
-void set_up_container(const InitPlan& plan, const std::vector<HierarchyView>& cgroups) {
+// Before pivot_root, while the host's paths still resolve: minirun runs prestart and createRuntime
+// and sends back the state, then the createContainer hooks run here. Returns the state ("" when
+// the spec has no such hooks) for startContainer.
+std::string run_create_hooks(const Spec& spec, Channel& channel) {
+  if (!has_create_hooks(spec.hooks)) return "";
+  channel.send("hooks");
+  std::string state = channel.wait_reply();
+  run_hooks(spec.hooks.create_container, state, "createContainer");
+  return state;
+}
+
+// Everything between "new mount namespace" and "the program can run". Returns the state for the
+// startContainer hooks.
+std::string set_up_container(const InitPlan& plan, const std::vector<HierarchyView>& cgroups, Channel& channel) {
   const Spec& spec = plan.spec;
   stop_mount_propagation();
   mount_rootfs(plan.rootfs);
   mount_all(plan.rootfs.path, spec.mounts, cgroups);
-  if (mounts_dev(spec)) make_devices(plan.rootfs.path);
+  bool user_namespace = spec.has_namespace("user");
+  if (mounts_dev(spec)) make_devices(plan.rootfs.path, user_namespace);
+  make_device_nodes(plan.rootfs.path, spec.devices, user_namespace);
+  std::string state = run_create_hooks(spec, channel);
   if (plan.no_pivot) {
     chroot_into(plan.rootfs.path);
   } else {
     pivot_into(plan.rootfs.path);
   }
+  apply_sysctl(spec.sysctl);  // in the container's /proc/sys, before readonlyPaths covers it
   mask_paths(spec.masked_paths);
   make_readonly(spec.readonly_paths);
   if (spec.root_readonly) make_root_readonly();
   if (!spec.hostname.empty()) check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname", spec.hostname);
   check(::chdir(spec.process.cwd.c_str()), "chdir", spec.process.cwd);
-  become_user(spec.process.user);
+  if (plan.console_socket >= 0) set_up_console(Fd(plan.console_socket), spec.process);
+  apply_limits(spec.process);
+  return state;
+}
+
+std::unique_ptr<SeccompFilter> compile_seccomp(const Spec& spec) {
+  if (spec.seccomp.empty()) return nullptr;
+  return std::make_unique<SeccompFilter>(parse_seccomp(spec.seccomp));
 }
 
 // Blocks until `start` writes its byte. The fifo was opened read-write, so the open did not block
@@ -56,21 +85,27 @@ void wait_for_start(const Fd& fifo) {
 
 [[noreturn]] void run_init(const InitPlan& plan, const std::vector<HierarchyView>& cgroups, Channel& channel) {
   Fd fifo;
+  std::unique_ptr<SeccompFilter> seccomp;
+  std::string state;
   try {
     check(::setsid(), "setsid");
     fifo = Fd(static_cast<int>(check(::open(plan.fifo.c_str(), O_RDWR | O_CLOEXEC), "open", plan.fifo)));
-    set_up_container(plan, cgroups);
+    if (plan.spec.makes_user_namespace()) become_user_namespace_root();  // the fifo is open: it stays usable
+    state = set_up_container(plan, cgroups, channel);
+    seccomp = compile_seccomp(plan.spec);
     channel.send("ready");
   } catch (const std::exception& e) {
     channel.fail(e.what());
   }
   wait_for_start(fifo);
   fifo.reset();
-  reset_signals();
-  close_inherited_fds(plan.preserve_fds);
   const auto& args = plan.spec.process.args;
   int status = 1;
   try {
+    run_hooks(plan.spec.hooks.start_container, state, "startContainer");
+    reset_signals();
+    close_inherited_fds(plan.preserve_fds);
+    drop_privileges(plan.spec.process, seccomp.get());
     status = exec_process(plan.spec.process);
     log_error(plan.verb, "exec \"" + args.front() + "\": " + std::strerror(errno));
   } catch (const std::exception& e) {
@@ -90,6 +125,12 @@ void run_setup_stage(const InitPlan& plan, Channel& channel) {
     // Read while this process still sees the host's cgroup paths (a cgroup namespace hides them).
     auto cgroups = own_v1_hierarchies();
     enter_namespaces(plan.spec.namespaces);
+    // A new user namespace starts with no ids mapped; only a process outside it may map more
+    // than its own uid, so minirun writes the maps and says when they are there.
+    if (plan.spec.makes_user_namespace()) {
+      channel.send("userns");
+      channel.wait_reply();
+    }
     pid_t init = static_cast<pid_t>(check(::fork(), "fork"));
     if (init == 0) run_init(plan, cgroups, channel);
     channel.send("pid " + std::to_string(init));

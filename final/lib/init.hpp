@@ -26,6 +26,7 @@ struct InitPlan {
   std::string fifo;     // the exec fifo: `start` writes one byte to it
   bool no_pivot = false;
   int preserve_fds = 0;
+  int console_socket = -1;  // process.terminal: connected to --console-socket (console.hpp)
   std::string verb;     // for the error line if exec fails after start
   const Cgroup* cgroup = nullptr;
 };

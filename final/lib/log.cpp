@@ -43,6 +43,12 @@ void log_debug(const std::string& verb, const std::string& message) {
   if (config.debug) emit("debug", verb, message);
 }
 
+void log_warning(const std::string& verb, const std::string& message) { emit("warning", verb, message); }
+
+void log_info(const std::string& verb, const std::string& message) {
+  if (!config.file.empty()) emit("info", verb, message);
+}
+
 void notice(const std::string& verb, const std::string& message) {
   std::cerr << "minirun: " << verb << ": " << message << std::endl;
   if (!config.file.empty()) emit("warning", verb, message);

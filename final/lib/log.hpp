@@ -16,6 +16,8 @@ struct LogConfig {
 void configure_log(const LogConfig& config);
 void log_error(const std::string& verb, const std::string& message);
 void log_debug(const std::string& verb, const std::string& message);  // only with --debug
+void log_warning(const std::string& verb, const std::string& message);
+void log_info(const std::string& verb, const std::string& message);   // only into a --log file
 // A message for the person at the terminal (like the OOM notice): always on stderr, and in the log.
 void notice(const std::string& verb, const std::string& message);
 

@@ -56,4 +56,11 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
   return parsed;
 }
 
+std::vector<std::string> known_mount_options() {
+  std::vector<std::string> names;
+  for (const auto& [name, flag] : kFlags) names.push_back(name);
+  for (const auto& [name, propagation] : kPropagation) names.push_back(name);
+  return names;
+}
+
 }  // namespace minirun

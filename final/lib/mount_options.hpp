@@ -16,4 +16,7 @@ struct MountOptions {
 
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
+// Every option name parse_mount_options() turns into a flag or a propagation (for `features`).
+std::vector<std::string> known_mount_options();
+
 }  // namespace minirun

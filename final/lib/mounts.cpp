@@ -99,15 +99,24 @@ void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
   for (const auto& mount : mounts) mount_one(rootfs, mount, cgroups);
 }
 
-void make_devices(const std::string& rootfs) {
-  struct Device {
+void bind_host_device(const std::string& host_path, const std::string& path) {
+  make_mount_point(path, true);
+  do_mount(host_path, path, "", MS_BIND, "");
+}
+
+void make_devices(const std::string& rootfs, bool in_user_namespace) {
+  struct Node {
     const char* name;
     unsigned major, minor;
   };
-  const Device devices[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
+  const Node devices[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
                             {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
   for (const auto& d : devices) {
     std::string path = rootfs + "/dev/" + d.name;
+    if (in_user_namespace) {
+      bind_host_device(std::string("/dev/") + d.name, path);
+      continue;
+    }
     if (::mknod(path.c_str(), S_IFCHR | 0666, makedev(d.major, d.minor)) == -1 && errno != EEXIST) {
       throw Error("mknod", path, errno);
     }

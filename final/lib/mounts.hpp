@@ -16,7 +16,10 @@ void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
                const std::vector<HierarchyView>& cgroups);
 
 // /dev/null, zero, full, random, urandom, tty and the usual symlinks, in a /dev the spec mounted.
-void make_devices(const std::string& rootfs);
+// The kernel refuses mknod in a user namespace (a device node would bypass every permission):
+// there, the host's nodes are bind-mounted instead, as runc does.
+void make_devices(const std::string& rootfs, bool in_user_namespace);
+void bind_host_device(const std::string& host_path, const std::string& path);
 
 // After the root changed: hide maskedPaths (an empty read-only tmpfs over a directory, /dev/null
 // over a file) and make readonlyPaths read-only. Paths that do not exist are skipped.

@@ -3,6 +3,8 @@
 #include "error.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <unistd.h>
 #include <sched.h>
 #include <sys/stat.h>
 
@@ -12,16 +14,37 @@ namespace minirun {
 
 namespace {
 
+// The whole map in one write(): the kernel takes a map file only once.
+void write_map(const std::string& path, const std::vector<IdMapping>& mappings) {
+  std::string text;
+  for (const auto& m : mappings) {
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+  }
+  Fd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!file.valid()) throw Error("open", path, errno);
+  check(::write(file.get(), text.data(), text.size()), "write", path);
+}
+
+}  // namespace
+
+void write_id_maps(pid_t pid, const std::vector<IdMapping>& uids, const std::vector<IdMapping>& gids) {
+  std::string proc = "/proc/" + std::to_string(pid);
+  write_map(proc + "/uid_map", uids);
+  write_map(proc + "/gid_map", gids);
+}
+
+namespace {
+
 struct Kind {
   const char* spec_name;
   const char* proc_name;
   int flag;
 };
 
-// In the order they are joined: mount last.
+// In the order they are joined: user first (it decides what the others allow), mount last.
 constexpr Kind kKinds[] = {
-    {"ipc", "ipc", CLONE_NEWIPC},       {"uts", "uts", CLONE_NEWUTS},   {"network", "net", CLONE_NEWNET},
-    {"pid", "pid", CLONE_NEWPID},       {"cgroup", "cgroup", CLONE_NEWCGROUP},
+    {"user", "user", CLONE_NEWUSER},  {"ipc", "ipc", CLONE_NEWIPC},          {"uts", "uts", CLONE_NEWUTS},
+    {"network", "net", CLONE_NEWNET}, {"pid", "pid", CLONE_NEWPID},          {"cgroup", "cgroup", CLONE_NEWCGROUP},
     {"mount", "mnt", CLONE_NEWNS},
 };
 
@@ -59,6 +82,12 @@ void enter_namespaces(const std::vector<Namespace>& namespaces) {
     }
   }
   check(::unshare(new_ones), "unshare");
+}
+
+void become_user_namespace_root() {
+  check(::setgroups(0, nullptr), "setgroups");
+  check(::setresgid(0, 0, 0), "setresgid", "0");
+  check(::setresuid(0, 0, 0), "setresuid", "0");
 }
 
 std::vector<OpenNamespace> open_namespaces_of(pid_t pid) {

@@ -21,6 +21,13 @@ int clone_flag_of(const std::string& type);
 // Joins the namespaces the spec gives a path for and creates the others.
 void enter_namespaces(const std::vector<Namespace>& namespaces);
 
+// Writes /proc/PID/uid_map and gid_map (from outside the namespace: then any range may be mapped).
+void write_id_maps(pid_t pid, const std::vector<IdMapping>& uids, const std::vector<IdMapping>& gids);
+
+// Inside a new user namespace: become its root (uid and gid 0 inside, the mapped ids outside), so
+// that files made from now on have an owner the namespace can name.
+void become_user_namespace_root();
+
 // The namespaces of a running process that differ from ours, opened in the order to join them.
 struct OpenNamespace {
   std::string name;  // as in /proc/PID/ns/NAME

@@ -1,22 +1,69 @@
 #include "process.hpp"
 
+#include "capabilities.hpp"
 #include "error.hpp"
 
 #include <grp.h>
 #include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 
 namespace minirun {
+
+namespace {
+
+const std::pair<const char*, int> kRlimits[] = {
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK}};
+
+void set_oom_score_adj(int value) {
+  std::ofstream out("/proc/self/oom_score_adj");
+  if (!out || !(out << value) || !out.flush()) throw Error("write", "/proc/self/oom_score_adj", errno);
+}
+
+}  // namespace
+
+int rlimit_resource(const std::string& name) {
+  for (const auto& [spec_name, resource] : kRlimits) {
+    if (name == spec_name) return resource;
+  }
+  throw Error("invalid field \"process.rlimits[].type\": unknown limit \"" + name + "\"");
+}
+
+void apply_limits(const Process& process) {
+  for (const auto& limit : process.rlimits) {
+    rlimit value{limit.soft, limit.hard};
+    check(::setrlimit(static_cast<__rlimit_resource>(rlimit_resource(limit.type)), &value), "setrlimit", limit.type);
+  }
+  if (process.oom_score_adj) set_oom_score_adj(*process.oom_score_adj);
+}
 
 void become_user(const User& user) {
   std::vector<gid_t> groups(user.additional_gids.begin(), user.additional_gids.end());
   check(::setgroups(groups.size(), groups.data()), "setgroups");
   check(::setgid(user.gid), "setgid", std::to_string(user.gid));
   check(::setuid(user.uid), "setuid", std::to_string(user.uid));
+  if (user.umask) ::umask(static_cast<mode_t>(*user.umask));  // umask cannot fail
+}
+
+void drop_privileges(const Process& process, const SeccompFilter* seccomp) {
+  if (process.no_new_privileges) check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
+  if (seccomp && !process.no_new_privileges) seccomp->load();
+  if (process.capabilities) limit_bounding_set(*process.capabilities);
+  become_user(process.user);
+  if (process.capabilities) apply_capabilities(*process.capabilities);
+  if (seccomp && process.no_new_privileges) seccomp->load();  // as late as possible: fewer calls to allow
 }
 
 void reset_signals() {

@@ -2,12 +2,24 @@
 // groups), its environment and working directory, and exec itself.
 #pragma once
 
+#include "seccomp.hpp"
 #include "spec.hpp"
 
 namespace minirun {
 
+// "RLIMIT_NOFILE" -> RLIMIT_NOFILE; Error naming the field for an unknown name.
+int rlimit_resource(const std::string& name);
+// process.rlimits and process.oomScoreAdj, set while still root (raising a hard limit or lowering
+// the OOM score needs CAP_SYS_RESOURCE).
+void apply_limits(const Process& process);
+
 // setgroups, then setgid, then setuid: once the uid is not 0 the others are no longer allowed.
 void become_user(const User& user);
+
+// The last steps before exec, in the order the kernel's rules impose: no_new_privs, the seccomp
+// filter (without no_new_privs loading it needs CAP_SYS_ADMIN, so before capabilities go), the
+// bounding set, the user (keeping capabilities across setuid), then the other capability sets. `seccomp` may be null.
+void drop_privileges(const Process& process, const SeccompFilter* seccomp);
 
 // Signal dispositions and the mask survive exec; the program must start with the defaults.
 void reset_signals();

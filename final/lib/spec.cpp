@@ -1,7 +1,11 @@
 #include "spec.hpp"
 
+#include "capabilities.hpp"
 #include "error.hpp"
+#include "process.hpp"
+#include "seccomp.hpp"
 #include "spec_support.hpp"
+#include "sysctl.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,7 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::set<std::string> kNamespaceTypes = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
+const std::set<std::string> kNamespaceTypes = {"pid", "network", "ipc", "uts", "mount", "cgroup", "user"};
 const std::set<std::string> kMountTypes = {"proc",  "sysfs",  "tmpfs",   "devpts", "mqueue",
                                            "cgroup", "cgroup2", "bind", "none"};
 
@@ -65,19 +69,56 @@ User parse_user(const json& object) {
   read_optional(object, "uid", "process.user.uid", user.uid);
   read_optional(object, "gid", "process.user.gid", user.gid);
   read_optional(object, "additionalGids", "process.user.additionalGids", user.additional_gids);
+  read_optional(object, "umask", "process.user.umask", user.umask);
   return user;
+}
+
+Capabilities parse_capabilities(const json& object) {
+  Capabilities caps;
+  const std::pair<const char*, std::vector<std::string>*> sets[] = {
+      {"bounding", &caps.bounding},       {"effective", &caps.effective}, {"inheritable", &caps.inheritable},
+      {"permitted", &caps.permitted},     {"ambient", &caps.ambient}};
+  for (const auto& [name, set] : sets) {
+    std::string path = std::string("process.capabilities.") + name;
+    read_optional(object, name, path, *set);
+    for (const auto& cap : *set) capability_number(cap);  // an unknown name is an Error
+  }
+  return caps;
+}
+
+Rlimit parse_rlimit(const json& object) {
+  Rlimit limit;
+  limit.type = field<std::string>(object, "type", "process.rlimits[].type");
+  limit.soft = field<uint64_t>(object, "soft", "process.rlimits[].soft");
+  limit.hard = field<uint64_t>(object, "hard", "process.rlimits[].hard");
+  rlimit_resource(limit.type);  // an unknown name is an Error
+  return limit;
+}
+
+void parse_process_security(const json& object, Process& process) {
+  if (object.contains("capabilities")) process.capabilities = parse_capabilities(object.at("capabilities"));
+  read_optional(object, "noNewPrivileges", "process.noNewPrivileges", process.no_new_privileges);
+  if (object.contains("rlimits")) {
+    for (const auto& limit : object.at("rlimits")) process.rlimits.push_back(parse_rlimit(limit));
+  }
+  read_optional(object, "oomScoreAdj", "process.oomScoreAdj", process.oom_score_adj);
 }
 
 Process parse_process_object(const json& object) {
   Process process;
   read_optional(object, "terminal", "process.terminal", process.terminal);
-  if (process.terminal) throw Error("unsupported field \"process.terminal\": true needs a console, not supported yet");
+  if (object.contains("consoleSize")) {
+    const json& size = object.at("consoleSize");
+    process.console_size = ConsoleSize{field<unsigned short>(size, "height", "process.consoleSize.height"),
+                                       field<unsigned short>(size, "width", "process.consoleSize.width")};
+  }
   read_optional(object, "args", "process.args", process.args);
   if (process.args.empty()) throw Error("invalid field \"process.args\": at least the program is needed");
   read_optional(object, "env", "process.env", process.env);
   read_optional(object, "cwd", "process.cwd", process.cwd);
   require_absolute(process.cwd, "process.cwd");
   if (object.contains("user")) process.user = parse_user(object.at("user"));
+  parse_process_security(object, process);
   return process;
 }
 
@@ -106,12 +147,48 @@ Namespace parse_namespace(const json& object) {
   return ns;
 }
 
+DeviceRule parse_device_rule(const json& object) {
+  DeviceRule rule;
+  rule.allow = field<bool>(object, "allow", "linux.resources.devices[].allow");
+  read_optional(object, "type", "linux.resources.devices[].type", rule.type);
+  read_optional(object, "major", "linux.resources.devices[].major", rule.major);
+  read_optional(object, "minor", "linux.resources.devices[].minor", rule.minor);
+  read_optional(object, "access", "linux.resources.devices[].access", rule.access);
+  if (rule.type != "a" && rule.type != "c" && rule.type != "b") {
+    throw Error("invalid field \"linux.resources.devices[].type\": \"" + rule.type + "\"");
+  }
+  if (rule.access.empty() || rule.access.find_first_not_of("rwm") != std::string::npos) {
+    throw Error("invalid field \"linux.resources.devices[].access\": \"" + rule.access + "\"");
+  }
+  return rule;
+}
+
+Device parse_device(const json& object) {
+  Device device;
+  device.path = field<std::string>(object, "path", "linux.devices[].path");
+  require_absolute(device.path, "linux.devices[].path");
+  device.type = field<std::string>(object, "type", "linux.devices[].type");
+  if (device.type != "c" && device.type != "b" && device.type != "u" && device.type != "p") {
+    throw Error("invalid field \"linux.devices[].type\": \"" + device.type + "\"");
+  }
+  read_optional(object, "major", "linux.devices[].major", device.major);
+  read_optional(object, "minor", "linux.devices[].minor", device.minor);
+  read_optional(object, "fileMode", "linux.devices[].fileMode", device.file_mode);
+  read_optional(object, "uid", "linux.devices[].uid", device.uid);
+  read_optional(object, "gid", "linux.devices[].gid", device.gid);
+  return device;
+}
+
 Resources parse_resources(const json& object) {
   Resources r;
+  if (object.contains("devices")) {
+    for (const auto& rule : object.at("devices")) r.devices.push_back(parse_device_rule(rule));
+  }
   if (object.contains("memory")) {
     const json& memory = object.at("memory");
     read_optional(memory, "limit", "linux.resources.memory.limit", r.memory_limit);
     read_optional(memory, "swap", "linux.resources.memory.swap", r.memory_swap);
+    read_optional(memory, "reservation", "linux.resources.memory.reservation", r.memory_reservation);
   }
   if (object.contains("pids")) read_optional(object.at("pids"), "limit", "linux.resources.pids.limit", r.pids_limit);
   if (object.contains("cpu")) {
@@ -123,14 +200,61 @@ Resources parse_resources(const json& object) {
   return r;
 }
 
+std::vector<IdMapping> parse_mappings(const json& list, const std::string& path) {
+  std::vector<IdMapping> mappings;
+  for (const auto& object : list) {
+    mappings.push_back({field<uint32_t>(object, "containerID", path + "[].containerID"),
+                        field<uint32_t>(object, "hostID", path + "[].hostID"),
+                        field<uint32_t>(object, "size", path + "[].size")});
+  }
+  return mappings;
+}
+
 void parse_linux(const json& linux, Spec& spec) {
   if (linux.contains("namespaces")) {
     for (const auto& ns : linux.at("namespaces")) spec.namespaces.push_back(parse_namespace(ns));
   }
+  if (linux.contains("uidMappings")) spec.uid_mappings = parse_mappings(linux.at("uidMappings"), "linux.uidMappings");
+  if (linux.contains("gidMappings")) spec.gid_mappings = parse_mappings(linux.at("gidMappings"), "linux.gidMappings");
   if (linux.contains("resources")) spec.resources = parse_resources(linux.at("resources"));
   read_optional(linux, "cgroupsPath", "linux.cgroupsPath", spec.cgroups_path);
   read_optional(linux, "maskedPaths", "linux.maskedPaths", spec.masked_paths);
   read_optional(linux, "readonlyPaths", "linux.readonlyPaths", spec.readonly_paths);
+  read_optional(linux, "sysctl", "linux.sysctl", spec.sysctl);
+  if (linux.contains("devices")) {
+    for (const auto& device : linux.at("devices")) spec.devices.push_back(parse_device(device));
+  }
+  if (linux.contains("seccomp")) {
+    spec.seccomp = linux.at("seccomp").dump();
+    parse_seccomp(spec.seccomp);  // names every unknown action, operator or architecture
+  }
+}
+
+Hook parse_hook(const json& object, const std::string& path) {
+  Hook hook;
+  hook.path = field<std::string>(object, "path", path + "[].path");
+  require_absolute(hook.path, path + "[].path");
+  read_optional(object, "args", path + "[].args", hook.args);
+  read_optional(object, "env", path + "[].env", hook.env);
+  read_optional(object, "timeout", path + "[].timeout", hook.timeout);
+  if (hook.timeout && *hook.timeout <= 0) throw Error("invalid field \"" + path + "[].timeout\": must be positive");
+  return hook;
+}
+
+Hooks parse_hooks(const json& object) {
+  Hooks hooks;
+  const std::pair<const char*, std::vector<Hook>*> kinds[] = {
+      {"prestart", &hooks.prestart},
+      {"createRuntime", &hooks.create_runtime},
+      {"createContainer", &hooks.create_container},
+      {"startContainer", &hooks.start_container},
+      {"poststart", &hooks.poststart},
+      {"poststop", &hooks.poststop}};
+  for (const auto& [name, list] : kinds) {
+    if (!object.contains(name)) continue;
+    for (const auto& hook : object.at(name)) list->push_back(parse_hook(hook, std::string("hooks.") + name));
+  }
+  return hooks;
 }
 
 void validate(const Spec& spec) {
@@ -139,6 +263,11 @@ void validate(const Spec& spec) {
   if (!spec.has_namespace("mount")) throw Error("invalid field \"linux.namespaces\": a mount namespace is required");
   if (!spec.hostname.empty() && !spec.has_namespace("uts")) {
     throw Error("invalid field \"hostname\": setting it needs a uts namespace");
+  }
+  for (const auto& [key, value] : spec.sysctl) check_sysctl(key, spec.namespaces);
+  bool mapped = !spec.uid_mappings.empty() && !spec.gid_mappings.empty();
+  if (spec.makes_user_namespace() != mapped) {
+    throw Error("invalid field \"linux.uidMappings\": a new user namespace needs uid and gid mappings, and only it");
   }
 }
 
@@ -158,6 +287,7 @@ Spec parse_document(const json& doc) {
   }
   if (doc.contains("linux")) parse_linux(doc.at("linux"), spec);
   read_optional(doc, "annotations", "annotations", spec.annotations);
+  if (doc.contains("hooks")) spec.hooks = parse_hooks(doc.at("hooks"));
   validate(spec);
   return spec;
 }
@@ -172,8 +302,17 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
+bool Hooks::empty() const {
+  return prestart.empty() && create_runtime.empty() && create_container.empty() && start_container.empty() &&
+         poststart.empty() && poststop.empty();
+}
+
 bool Spec::has_namespace(const std::string& type) const {
   return std::ranges::any_of(namespaces, [&](const Namespace& ns) { return ns.type == type; });
+}
+
+bool Spec::makes_user_namespace() const {
+  return std::ranges::any_of(namespaces, [](const Namespace& ns) { return ns.type == "user" && ns.path.empty(); });
 }
 
 Spec parse_spec(const std::string& text) { return parse_document(parse_json(text, "config.json")); }

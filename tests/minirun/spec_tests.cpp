@@ -203,10 +203,10 @@ TEST_CASE("an unsupported field is refused by name and nothing is created", "[sp
   harness::LeakGuard guard;
   Fixture f;
   json config = f.default_config({"/bin/probe", "sleep", "100"});
-  config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ERRNO"}};
+  config["linux"]["intelRdt"] = {{"closID", "guaranteed"}};
   f.write_config(config);
   auto result = f.minirun({"create", "--bundle", f.bundle(), "refused"});
   require_one_error_line(result, "create");
-  CHECK_THAT(result.err, Catch::Contains("unsupported field \"linux.seccomp\""));
+  CHECK_THAT(result.err, Catch::Contains("unsupported field \"linux.intelRdt\""));
   CHECK(f.containers().empty());
 }

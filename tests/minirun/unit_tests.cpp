@@ -1,16 +1,24 @@
 // Unit tests of minirun's library: what it accepts and refuses before touching the system.
 // No root needed.
 
+#include "device_filter.hpp"
 #include "error.hpp"
 #include "mount_options.hpp"
+#include "seccomp.hpp"
 #include "signals.hpp"
 #include "spec.hpp"
 #include "state.hpp"
 #include "units.hpp"
 
+#include "../harness/session.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 
@@ -69,33 +77,41 @@ TEST_CASE("every supported field is read", "[spec]") {
 
 TEST_CASE("an unsupported field is refused by its name", "[spec]") {
   json config = valid_config();
-  SECTION("process.capabilities") {
-    config["process"]["capabilities"] = {{"bounding", {"CAP_KILL"}}};
-    CHECK(error_of(config) == "unsupported field \"process.capabilities\"");
+  SECTION("process.apparmorProfile") {
+    config["process"]["apparmorProfile"] = "containers-default";
+    CHECK(error_of(config) == "unsupported field \"process.apparmorProfile\"");
   }
-  SECTION("linux.seccomp") {
-    config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}};
-    CHECK(error_of(config) == "unsupported field \"linux.seccomp\"");
+  SECTION("a seccomp notify listener") {
+    config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"}, {"listenerPath", "/run/x.sock"}};
+    CHECK(error_of(config) == "unsupported field \"linux.seccomp.listenerPath\"");
   }
   SECTION("a field inside an array element") {
     config["mounts"][0]["uidMappings"] = json::array();
     CHECK(error_of(config) == "unsupported field \"mounts[].uidMappings\"");
   }
-  SECTION("hooks") {
-    config["hooks"] = {{"prestart", json::array()}};
-    CHECK(error_of(config) == "unsupported field \"hooks\"");
+  SECTION("a hook kind the spec does not have") {
+    config["hooks"] = {{"prestop", json::array()}};
+    CHECK(error_of(config) == "unsupported field \"hooks.prestop\"");
   }
   SECTION("a resource minirun does not set") {
-    config["linux"]["resources"]["devices"] = json::array();
-    CHECK(error_of(config) == "unsupported field \"linux.resources.devices\"");
+    config["linux"]["resources"]["blockIO"] = {{"weight", 10}};
+    CHECK(error_of(config) == "unsupported field \"linux.resources.blockIO\"");
   }
-  SECTION("a terminal") {
-    config["process"]["terminal"] = true;
-    CHECK_THAT(error_of(config), Catch::StartsWith("unsupported field \"process.terminal\""));
+  SECTION("an AppArmor-like field of linux") {
+    config["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0";
+    CHECK(error_of(config) == "unsupported field \"linux.mountLabel\"");
   }
-  SECTION("a user namespace") {
+  SECTION("a namespace type the kernel does not have") {
+    config["linux"]["namespaces"].push_back({{"type", "time-travel"}});
+    CHECK_THAT(error_of(config), Catch::Contains("linux.namespaces[].type") && Catch::Contains("time-travel"));
+  }
+  SECTION("a user namespace without id mappings, or mappings without one") {
     config["linux"]["namespaces"].push_back({{"type", "user"}});
-    CHECK_THAT(error_of(config), Catch::Contains("linux.namespaces[].type") && Catch::Contains("user"));
+    CHECK_THAT(error_of(config), Catch::Contains("needs uid and gid mappings"));
+    config["linux"]["namespaces"].erase(config["linux"]["namespaces"].size() - 1);
+    config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 1000}, {"size", 1}}};
+    config["linux"]["gidMappings"] = config["linux"]["uidMappings"];
+    CHECK_THAT(error_of(config), Catch::Contains("needs uid and gid mappings"));
   }
   SECTION("an unknown mount type") {
     config["mounts"].push_back({{"destination", "/x"}, {"type", "nfs"}, {"source", "host:/x"}});
@@ -148,8 +164,8 @@ TEST_CASE("exec --process takes a process object with the same rules", "[spec]")
   Process p = parse_process(R"({"args": ["ls", "-l"], "cwd": "/tmp", "env": ["X=1"]})");
   CHECK(p.args == std::vector<std::string>{"ls", "-l"});
   CHECK(p.cwd == "/tmp");
-  CHECK_THROWS_WITH(parse_process(R"({"args": ["ls"], "rlimits": []})"),
-                    "unsupported field \"process.rlimits\"");
+  CHECK_THROWS_WITH(parse_process(R"({"args": ["ls"], "apparmorProfile": "x"})"),
+                    "unsupported field \"process.apparmorProfile\"");
 }
 
 TEST_CASE("sizes: bytes or K/M/G in powers of 1024", "[units]") {
@@ -213,4 +229,150 @@ TEST_CASE("a process start time tells a reused PID apart", "[state]") {
   CHECK(is_alive(getpid(), *mine));
   CHECK_FALSE(is_alive(getpid(), *mine + 1));
   CHECK_FALSE(start_time_of(0));
+}
+
+namespace {
+
+// A config with every field engines send by default, as podman writes them.
+json engine_config() {
+  json config = valid_config();
+  config["process"]["capabilities"] = {{"bounding", {"CAP_CHOWN", "CAP_KILL"}}, {"effective", {"CAP_KILL"}},
+                                       {"inheritable", json::array()}, {"permitted", {"CAP_KILL"}},
+                                       {"ambient", json::array()}};
+  config["process"]["noNewPrivileges"] = true;
+  config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"hard", 1024}, {"soft", 512}}};
+  config["process"]["oomScoreAdj"] = 100;
+  config["process"]["user"]["umask"] = 18;
+  config["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
+  config["linux"]["devices"] = {{{"path", "/dev/fuse"}, {"type", "c"}, {"major", 10}, {"minor", 229}}};
+  config["linux"]["resources"]["devices"] = {{{"allow", false}, {"access", "rwm"}}};
+  config["linux"]["resources"]["memory"] = {{"reservation", 1 << 20}};
+  config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ERRNO"},
+      {"defaultErrnoRet", 38},
+      {"architectures", {"SCMP_ARCH_X86_64"}},
+      {"syscalls", {{{"names", {"read", "write"}}, {"action", "SCMP_ACT_ALLOW"}},
+                    {{"names", {"personality"}}, {"action", "SCMP_ACT_ALLOW"},
+                     {"args", {{{"index", 0}, {"value", 0}, {"op", "SCMP_CMP_EQ"}}}}}}}};
+  config["hooks"] = {{"prestart", {{{"path", "/bin/true"}, {"args", {"true"}}, {"timeout", 5}}}}};
+  config["linux"]["namespaces"].push_back({{"type", "user"}});
+  config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  config["linux"]["gidMappings"] = config["linux"]["uidMappings"];
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("the fields engines send parse, and survive the trip through the state directory", "[spec]") {
+  Spec spec = parse_spec(engine_config().dump());
+  REQUIRE(spec.process.capabilities);
+  CHECK(spec.process.capabilities->bounding == std::vector<std::string>{"CAP_CHOWN", "CAP_KILL"});
+  CHECK(spec.process.no_new_privileges);
+  CHECK(spec.process.rlimits.at(0).soft == 512);
+  CHECK(spec.process.oom_score_adj == 100);
+  CHECK(spec.process.user.umask == 18u);
+  CHECK(spec.sysctl.at("net.ipv4.ip_forward") == "1");
+  CHECK(spec.devices.at(0).major == 10);
+  CHECK(spec.resources.devices.at(0).type == "a");
+  CHECK(spec.resources.memory_reservation == int64_t{1 << 20});
+  CHECK(spec.hooks.prestart.at(0).timeout == 5);
+  CHECK(spec.makes_user_namespace());
+  CHECK(spec.uid_mappings.at(0).host_id == 100000);
+  // `create` saves the spec with to_text(); `exec` and `delete` read it back.
+  CHECK(to_text(parse_spec(to_text(spec))) == to_text(spec));
+  CHECK_NOTHROW(SeccompFilter(parse_seccomp(spec.seccomp)));
+}
+
+TEST_CASE("wrong values of the engine fields are refused by name", "[spec]") {
+  json config = engine_config();
+  SECTION("an unknown capability") {
+    config["process"]["capabilities"]["bounding"] = {"CAP_FLY"};
+    CHECK_THAT(error_of(config), Catch::Contains("unknown capability \"CAP_FLY\""));
+  }
+  SECTION("an unknown rlimit") {
+    config["process"]["rlimits"][0]["type"] = "RLIMIT_FUN";
+    CHECK_THAT(error_of(config), Catch::Contains("unknown limit \"RLIMIT_FUN\""));
+  }
+  SECTION("a seccomp operator libseccomp does not have") {
+    config["linux"]["seccomp"]["syscalls"][1]["args"][0]["op"] = "SCMP_CMP_ROUGHLY";
+    CHECK_THAT(error_of(config), Catch::Contains("unknown operator \"SCMP_CMP_ROUGHLY\""));
+  }
+  SECTION("a sysctl no namespace of the container owns") {
+    config["linux"]["sysctl"] = {{"vm.swappiness", "10"}};
+    CHECK_THAT(error_of(config), Catch::Contains("\"vm.swappiness\" is not owned by a namespace"));
+  }
+  SECTION("a net sysctl without a network namespace") {
+    config["linux"]["namespaces"] = json::array({{{"type", "mount"}}, {{"type", "uts"}}});
+    CHECK_THAT(error_of(config), Catch::Contains("\"net.ipv4.ip_forward\""));
+  }
+  SECTION("a device rule with a bad access") {
+    config["linux"]["resources"]["devices"][0]["access"] = "rwx";
+    CHECK_THAT(error_of(config), Catch::Contains("linux.resources.devices[].access"));
+  }
+  SECTION("a relative hook path") {
+    config["hooks"]["prestart"][0]["path"] = "true";
+    CHECK_THAT(error_of(config), Catch::Contains("hooks.prestart[].path"));
+  }
+}
+
+namespace {
+
+// Where a cgroup2 directory can be made: the unified hierarchy of a hybrid machine, or the root
+// of a pure v2 one. Its controllers do not matter: the device hook needs none.
+std::string cgroup2_root() {
+  for (const char* dir : {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"}) {
+    if (::access((std::string(dir) + "/cgroup.procs").c_str(), F_OK) == 0 &&
+        ::access((std::string(dir) + "/cgroup.controllers").c_str(), F_OK) == 0) {
+      return dir;
+    }
+  }
+  return "";
+}
+
+// In a child moved into `dir`: which of /dev/null read, /dev/null write, /dev/zero read work
+// (bits 1, 2, 4 of the result).
+int device_access_in(const std::string& dir) {
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::string pid = std::to_string(::getpid());
+    int procs = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY);
+    if (procs == -1 || ::write(procs, pid.data(), pid.size()) == -1) ::_exit(100);
+    int result = 0;
+    const std::pair<const char*, int> tries[] = {{"/dev/null", O_RDONLY}, {"/dev/null", O_WRONLY}, {"/dev/zero", O_RDONLY}};
+    for (int i = 0; i < 3; ++i) {
+      int fd = ::open(tries[i].first, tries[i].second);
+      if (fd >= 0) result |= 1 << i;
+    }
+    ::_exit(result);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+}  // namespace
+
+TEST_CASE("the cgroup v2 device filter (eBPF) answers as the rules say", "[cgroups][devices]") {
+  harness::require_root();
+  std::string root = cgroup2_root();
+  if (root.empty()) harness::skip("no cgroup2 hierarchy is mounted");
+  struct Dir {  // removed however the section ends
+    std::string path;
+    ~Dir() { ::rmdir(path.c_str()); }
+  } dir{root + "/minirun-device-filter-" + std::to_string(::getpid())};
+  REQUIRE(::mkdir(dir.path.c_str(), 0755) == 0);
+  SECTION("deny all, then allow reading /dev/null") {
+    attach_device_filter(dir.path, {{false, "a", -1, -1, "rwm"}, {true, "c", 1, 3, "r"}});
+    CHECK(device_access_in(dir.path) == 0b001);
+  }
+  SECTION("allow all, then deny /dev/zero") {
+    attach_device_filter(dir.path, {{true, "a", -1, -1, "rwm"}, {false, "c", 1, 5, "rwm"}});
+    CHECK(device_access_in(dir.path) == 0b011);
+  }
+  SECTION("no rule matches: allowed, as in a new v1 cgroup") {
+    attach_device_filter(dir.path, {{false, "c", 1, 5, "rwm"}});
+    CHECK(device_access_in(dir.path) == 0b011);
+  }
 }

@@ -1,0 +1,31 @@
+// The cgroup v2 devices "controller": v2 has no devices.allow file; instead a small eBPF program
+// attached to the cgroup is asked on every open() and mknod() of a device node, and answers 1
+// (allow) or 0 (deny). minirun writes that program from the spec's rules, instruction by
+// instruction, the way runc and crun do.
+#pragma once
+
+#include "spec.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace minirun {
+
+// One eBPF instruction, laid out as the kernel reads it (struct bpf_insn).
+struct BpfInstruction {
+  uint8_t code;
+  uint8_t registers;  // destination in the low 4 bits, source in the high 4
+  int16_t offset;
+  int32_t immediate;
+};
+
+// The program for `rules` (linux.resources.devices order: a later rule overrides an earlier one,
+// as with the v1 files; no rule matching: allowed, as a new v1 cgroup allows everything).
+std::vector<BpfInstruction> device_filter_program(const std::vector<DeviceRule>& rules);
+
+// Loads the program and attaches it to the cgroup2 directory `dir`; it stays until the directory
+// is removed.
+void attach_device_filter(const std::string& dir, const std::vector<DeviceRule>& rules);
+
+}  // namespace minirun

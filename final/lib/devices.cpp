@@ -1,0 +1,65 @@
+#include "devices.hpp"
+
+#include "error.hpp"
+#include "mounts.hpp"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace minirun {
+
+namespace {
+
+mode_t node_type(const std::string& type) {
+  if (type == "b") return S_IFBLK;
+  if (type == "p") return S_IFIFO;
+  return S_IFCHR;  // "c" and "u" (unbuffered character device)
+}
+
+// What make_devices() creates plus the pseudo terminals: always usable.
+std::vector<DeviceRule> default_allowed() {
+  return {{true, "c", 1, 3, "rwm"}, {true, "c", 1, 5, "rwm"}, {true, "c", 1, 7, "rwm"},
+          {true, "c", 1, 8, "rwm"}, {true, "c", 1, 9, "rwm"}, {true, "c", 5, 0, "rwm"},
+          {true, "c", 5, 2, "rwm"}, {true, "c", 136, -1, "rwm"}};
+}
+
+std::string number_text(int64_t number) { return number < 0 ? "*" : std::to_string(number); }
+
+}  // namespace
+
+void make_device_nodes(const std::string& rootfs, const std::vector<Device>& devices, bool in_user_namespace) {
+  for (const auto& d : devices) {
+    std::string path = rootfs + d.path;
+    if (in_user_namespace) {
+      bind_host_device(d.path, path);
+      continue;
+    }
+    make_mount_point(path.substr(0, path.rfind('/')), false);
+    ::unlink(path.c_str());  // a node of the same name from the image is replaced
+    mode_t mode = node_type(d.type) | (d.file_mode.value_or(0666) & 07777);
+    dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
+    check(::mknod(path.c_str(), mode, dev), "mknod", path);
+    check(::chmod(path.c_str(), mode & 07777), "chmod", path);  // mknod's mode went through the umask
+    check(::chown(path.c_str(), d.uid.value_or(0), d.gid.value_or(0)), "chown", path);
+  }
+}
+
+std::vector<DeviceRule> effective_device_rules(const Spec& spec) {
+  if (spec.resources.devices.empty()) return {};
+  std::vector<DeviceRule> rules = spec.resources.devices;
+  for (const auto& rule : default_allowed()) rules.push_back(rule);
+  for (const auto& d : spec.devices) {
+    if (d.type != "p") rules.push_back({true, d.type == "b" ? "b" : "c", d.major, d.minor, "rwm"});
+  }
+  return rules;
+}
+
+std::string device_rule_text(const DeviceRule& rule) {
+  if (rule.type == "a") return "a";
+  return rule.type + " " + number_text(rule.major) + ":" + number_text(rule.minor) + " " + rule.access;
+}
+
+}  // namespace minirun

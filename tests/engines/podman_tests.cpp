@@ -1,0 +1,122 @@
+// podman drives minirun through conmon exactly as it drives runc: every test runs the same
+// commands with runc (the reference) and with minirun and expects the same results.
+
+#include "engines.hpp"
+
+#include "../harness/leak_guard.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace engines;
+
+namespace {
+
+constexpr const char* kImage = Podman::kImage;
+
+}  // namespace
+
+TEST_CASE("podman run --rm: output and exit status pass through", "[podman]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    auto result = podman.run(runtime, {"run", "--rm", kImage, "sh", "-c", "echo hello from $(hostname); exit 3"});
+    CHECK(result.status == 3);
+    CHECK_THAT(result.out, Catch::StartsWith("hello from "));
+    auto missing = podman.run(runtime, {"run", "--rm", kImage, "/no/such/program"});
+    CHECK(missing.status == 127);
+  }
+}
+
+TEST_CASE("podman run -d, exec, stop, rm", "[podman]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    std::string name = "detached-" + runtime.name;
+    // `trap` so that stop's SIGTERM ends it: PID 1 ignores signals it has no handler for.
+    auto started = podman.run(runtime, {"run", "-d", "--name", name, kImage, "sh", "-c",
+                                        "trap 'exit 0' TERM; while true; do sleep 0.1; done"});
+    INFO(started.err);
+    REQUIRE(started.status == 0);
+    auto exec = podman.run(runtime, {"exec", name, "sh", "-c", "echo pid1 is $(cat /proc/1/comm); exit 4"});
+    CHECK(exec.status == 4);
+    CHECK(exec.out == "pid1 is sh\n");
+    CHECK_THAT(podman.run(runtime, {"ps", "--format", "{{.Names}} {{.Status}}"}).out, Catch::Contains(name + " Up"));
+    CHECK(podman.run(runtime, {"stop", "--time", "10", name}).status == 0);
+    CHECK(podman.run(runtime, {"inspect", "--format", "{{.State.ExitCode}}", name}).out == "0\n");
+    CHECK(podman.run(runtime, {"rm", name}).status == 0);
+    CHECK(podman.run(runtime, {"ps", "--all", "--quiet"}).out.empty());
+  }
+}
+
+TEST_CASE("podman run --memory: the OOM killer's kill is exit status 137", "[podman][cgroups]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    auto result = podman.run(runtime, {"run", "--rm", "--memory", "16m", "--memory-swap", "16m", kImage, "sh", "-c",
+                                       "x=a; while true; do x=$x$x; done"});
+    CHECK(result.status == 137);
+  }
+}
+
+TEST_CASE("podman run --pids-limit: the limit is the container's, and holds", "[podman][cgroups]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    auto result = podman.run(runtime, {"run", "--rm", "--pids-limit", "5", kImage, "sh", "-c",
+                                       "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; "
+                                       "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait"});
+    CHECK(result.out == "5\n");
+    CHECK_THAT(result.err, Catch::Contains("can't fork"));
+  }
+}
+
+TEST_CASE("podman run -t: the program has a terminal", "[podman][console]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    auto result = podman.run(runtime, {"run", "--rm", "-t", kImage, "sh", "-c", "tty; stty size"});
+    CHECK(result.status == 0);
+    CHECK_THAT(result.out, Catch::StartsWith("/dev/pts/0\r\n"));
+    podman.run(runtime, {"run", "-d", "--name", "tty-" + runtime.name, kImage, "sleep", "100"});
+    auto exec = podman.run(runtime, {"exec", "-t", "tty-" + runtime.name, "tty"});
+    CHECK(exec.status == 0);
+    CHECK_THAT(exec.out, Catch::StartsWith("/dev/pts/"));
+    CHECK(podman.run(runtime, {"rm", "--force", "--time", "0", "tty-" + runtime.name}).status == 0);
+  }
+}
+
+TEST_CASE("podman's default seccomp profile and capabilities are enforced", "[podman][security]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  std::string helper = kSysfsCall + ":/sysfs-call:ro";
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    // sysfs(2) is in the profile's list of denied calls (errno 1, EPERM).
+    CHECK(podman.run(runtime, {"run", "--rm", "-v", helper, kImage, "/sysfs-call"}).out == "EPERM\n");
+    auto unconfined = podman.run(runtime, {"run", "--rm", "-v", helper, "--security-opt", "seccomp=unconfined",
+                                           kImage, "/sysfs-call"});
+    CHECK_THAT(unconfined.out, Catch::Matches("[0-9]+\n"));
+    auto status = podman.run(runtime, {"run", "--rm", kImage, "grep", "-E", "^(CapBnd|Seccomp):", "/proc/self/status"});
+    CHECK(status.out == "CapBnd:\t00000000a80425fb\nSeccomp:\t2\n");  // podman's 11 default capabilities
+    auto dropped = podman.run(runtime, {"run", "--rm", "--cap-drop", "all", kImage, "grep", "^CapBnd:", "/proc/self/status"});
+    CHECK(dropped.out == "CapBnd:\t0000000000000000\n");
+  }
+}
+
+TEST_CASE("podman run --uidmap: the container's root is an unprivileged id outside", "[podman][userns]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    auto result = podman.run(runtime, {"run", "--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536", kImage,
+                                       "sh", "-c", "id -u; cat /proc/self/uid_map; echo > /dev/null && echo devices-ok"});
+    INFO(result.err);
+    CHECK(result.status == 0);
+    CHECK_THAT(result.out, Catch::Matches("0\n +0 +100000 +65536\ndevices-ok\n"));
+  }
+}
