@@ -32,7 +32,13 @@ void mount_rootfs(const RootfsPlan& plan) {
   if (!plan.lower_layers.empty()) {
     // lowerdir: first is the top layer; all of them stay read-only, writes go to upperdir.
     std::string data = "lowerdir=" + join_layers(plan.lower_layers) + ",upperdir=" + plan.upper + ",workdir=" + plan.work;
-    check(::mount("overlay", plan.path.c_str(), "overlay", 0, data.c_str()), "mount overlay on", plan.path);
+    // volatile: no sync of the upper's file system when the overlay is unmounted. The upper is the
+    // container's own directory, deleted with it, so there is nothing worth syncing. Kernels before
+    // 5.10 do not know the option and refuse it with EINVAL: then mount without it.
+    if (::mount("overlay", plan.path.c_str(), "overlay", 0, (data + ",volatile").c_str()) == -1) {
+      if (errno != EINVAL) throw Error("mount overlay (volatile) on", plan.path, errno);
+      check(::mount("overlay", plan.path.c_str(), "overlay", 0, data.c_str()), "mount overlay on", plan.path);
+    }
   }
   // pivot_root needs the new root to be a mount point: bind it onto itself.
   check(::mount(plan.path.c_str(), plan.path.c_str(), nullptr, MS_BIND | MS_REC, nullptr), "bind mount", plan.path);
