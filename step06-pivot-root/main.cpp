@@ -193,7 +193,6 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
       ->check(CLI::Range(1LL, 4194304LL));
   app.add_option("--cpus", options.limits.cpus, "CPU time, in CPUs (0.5 = half of one)")->check(CLI::Range(0.01, 1024.0));
   app.add_option("--rootfs", options.rootfs, "A lower layer (repeatable; the first is the top)")
-      ->required()
       ->allow_extra_args(false)
       ->check(CLI::ExistingDirectory & layer_path());
   app.add_option("--upper", options.upper, "Keep the container's changes in this existing directory")
@@ -209,6 +208,10 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     return kExitStepFailed;
   }
   if (!take_command(app.remaining(), options.command)) return kExitStepFailed;
+  if (options.rootfs.empty()) {  // checked after the command, so that an unknown option is named first
+    print_error("--rootfs is required");
+    return kExitStepFailed;
+  }
   if (!namespaces.empty()) {
     options.namespaces = 0;
     for (const auto& name : namespaces) options.namespaces |= kNamespaceFlags.at(name);

@@ -68,7 +68,7 @@ json with_mount_at(json config, const std::string& destination) {
 const std::string k65Bytes(65, 'h');
 const std::string kLongId(1025, 'x');
 
-// Stages from step05 on need --rootfs before any other option is looked at; step07 takes a verb.
+// Stages from step05 on need --rootfs; step07 takes a verb.
 std::vector<std::string> stage_argv(const std::string& stage, std::vector<std::string> options) {
   std::vector<std::string> argv = {stage};
   if (stage == "step07") argv.push_back("run");
@@ -96,6 +96,10 @@ std::vector<Row> step_rows() {
     for (const std::string value : {"0", "-1", "x"})
       rows.push_back({stage + " --cpus '" + value + "'", stage_argv(stage, {"--cpus", value}), "--cpus"});
     if (stage < "step05") continue;
+    std::vector<std::string> unknown_first = {stage};
+    if (stage == "step07") unknown_first.push_back("run");
+    unknown_first.insert(unknown_first.end(), {"-q", "--bogus", "--", "/bin/true"});
+    rows.push_back({stage + " an unknown option and no --rootfs: the option is named", unknown_first, "--bogus"});
     std::vector<std::string> no_rootfs = {stage};
     if (stage == "step07") no_rootfs.push_back("run");
     no_rootfs.insert(no_rootfs.end(), {"-q", "--", "/bin/true"});
