@@ -3,6 +3,7 @@
 #include "capabilities.hpp"
 #include "mount_options.hpp"
 #include "seccomp.hpp"
+#include "spec.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,12 +29,18 @@ json linux_features() {
           {"intelRdt", {{"enabled", false}}}};
 }
 
+json hook_names() {
+  json names = json::array();
+  for (const auto& kind : kHookKinds) names.push_back(kind.name);
+  return names;
+}
+
 }  // namespace
 
 json features() {
   return {{"ociVersionMin", "1.0.0"},
           {"ociVersionMax", "1.0.2"},
-          {"hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
+          {"hooks", hook_names()},
           {"mountOptions", known_mount_options()},
           {"linux", linux_features()},
           {"annotations", {{"io.github.seccomp.libseccomp.version", libseccomp_version()}}}};

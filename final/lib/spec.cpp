@@ -243,16 +243,9 @@ Hook parse_hook(const json& object, const std::string& path) {
 
 Hooks parse_hooks(const json& object) {
   Hooks hooks;
-  const std::pair<const char*, std::vector<Hook>*> kinds[] = {
-      {"prestart", &hooks.prestart},
-      {"createRuntime", &hooks.create_runtime},
-      {"createContainer", &hooks.create_container},
-      {"startContainer", &hooks.start_container},
-      {"poststart", &hooks.poststart},
-      {"poststop", &hooks.poststop}};
-  for (const auto& [name, list] : kinds) {
+  for (const auto& [name, list] : kHookKinds) {
     if (!object.contains(name)) continue;
-    for (const auto& hook : object.at(name)) list->push_back(parse_hook(hook, std::string("hooks.") + name));
+    for (const auto& hook : object.at(name)) (hooks.*list).push_back(parse_hook(hook, std::string("hooks.") + name));
   }
   return hooks;
 }
@@ -303,8 +296,10 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 bool Hooks::empty() const {
-  return prestart.empty() && create_runtime.empty() && create_container.empty() && start_container.empty() &&
-         poststart.empty() && poststop.empty();
+  for (const auto& kind : kHookKinds) {
+    if (!(this->*kind.list).empty()) return false;
+  }
+  return true;
 }
 
 bool Spec::has_namespace(const std::string& type) const {

@@ -115,6 +115,20 @@ struct Hooks {
   bool empty() const;
 };
 
+// The hook kinds by their config.json names, in the order the lifecycle runs them.
+struct HookKind {
+  const char* name;
+  std::vector<Hook> Hooks::*list;
+};
+inline constexpr HookKind kHookKinds[] = {
+    {"prestart", &Hooks::prestart},
+    {"createRuntime", &Hooks::create_runtime},
+    {"createContainer", &Hooks::create_container},
+    {"startContainer", &Hooks::start_container},
+    {"poststart", &Hooks::poststart},
+    {"poststop", &Hooks::poststop},
+};
+
 struct Spec {
   std::string oci_version = "1.0.2";
   Process process;

@@ -31,15 +31,8 @@ json process_json(const Process& p) {
 
 json hooks_json(const Hooks& hooks) {
   json out = json::object();
-  const std::pair<const char*, const std::vector<Hook>*> kinds[] = {
-      {"prestart", &hooks.prestart},
-      {"createRuntime", &hooks.create_runtime},
-      {"createContainer", &hooks.create_container},
-      {"startContainer", &hooks.start_container},
-      {"poststart", &hooks.poststart},
-      {"poststop", &hooks.poststop}};
-  for (const auto& [name, list] : kinds) {
-    for (const auto& hook : *list) {
+  for (const auto& [name, list] : kHookKinds) {
+    for (const auto& hook : hooks.*list) {
       json entry = {{"path", hook.path}};
       if (!hook.args.empty()) entry["args"] = hook.args;
       if (!hook.env.empty()) entry["env"] = hook.env;
