@@ -76,6 +76,16 @@ int do_create(const StateRoot& root, const CreateArgs& a) {
   return 0;
 }
 
+// A bad value names the option it came from: "--memory: invalid size ...".
+template <typename Parse>
+auto for_option(const std::string& option, Parse parse) {
+  try {
+    return parse();
+  } catch (const Error& e) {
+    throw Error(option + ": " + e.what());
+  }
+}
+
 struct RunArgs {
   CreateArgs create;
   std::vector<std::string> rootfs, command;
@@ -84,6 +94,9 @@ struct RunArgs {
   bool detach = false;
 };
 int do_run(const StateRoot& root, const RunArgs& a) {
+  if (a.rootfs.empty() && (a.memory || a.pids || a.cpus || !a.hostname.empty())) {
+    throw Error("--hostname, --memory, --pids and --cpus go with --rootfs; a bundle's config.json says these");
+  }
   CreateOptions options = create_options(a.create, "run");
   if (a.rootfs.empty()) {
     Spec spec = load_spec(options.bundle + "/config.json");
@@ -91,9 +104,9 @@ int do_run(const StateRoot& root, const RunArgs& a) {
     return run_container(root, options, spec, a.detach);
   }
   RootfsRun rootfs{a.command, a.hostname, std::nullopt, std::nullopt, std::nullopt};
-  if (a.memory) rootfs.memory = parse_size(*a.memory);
-  if (a.pids) rootfs.pids = parse_count(*a.pids);
-  if (a.cpus) rootfs.cpu_quota = cpus_to_quota(*a.cpus, kCpuPeriod);
+  if (a.memory) rootfs.memory = for_option("--memory", [&] { return parse_size(*a.memory); });
+  if (a.pids) rootfs.pids = for_option("--pids", [&] { return parse_count(*a.pids); });
+  if (a.cpus) rootfs.cpu_quota = for_option("--cpus", [&] { return cpus_to_quota(*a.cpus, kCpuPeriod); });
   options.layers = a.rootfs;
   return run_container(root, options, spec_for_rootfs(rootfs), a.detach);
 }
@@ -190,6 +203,11 @@ class Cli {
     } catch (const CLI::CallForVersion& e) {
       return app_.exit(e);
     } catch (const CLI::ParseError& e) {
+      // CLI11 reports an unknown verb as a missing one; name what was typed instead.
+      if (app_.get_subcommands().empty() && !app_.remaining().empty()) {
+        log_error(app_.remaining().front(), "unknown command (minirun --help lists them)");
+        return kExitError;
+      }
       log_error(verb(), e.what());  // one line, like every other error
       return exit_status_for_error();
     }

@@ -209,11 +209,16 @@ std::vector<Row> minirun_cli_rows() {
       {"--memory", "0"}, {"--memory", "-1"}, {"--memory", "12Q"}, {"--memory", "1.5M"},
       {"--memory", "99999999999999999999G"}, {"--memory", ""}, {"--pids", "0"}, {"--pids", "-1"},
       {"--pids", "abc"}, {"--cpus", "0"}, {"--cpus", "-1"}, {"--cpus", "x"}};
-  // minirun names the value it cannot take (the option is the only one of its kind on the line).
+  // minirun names the option and the value it cannot take.
   for (const auto& [option, value] : limits)
     rows.push_back({"minirun run: " + option + " '" + value + "'",
                     minirun_argv({"run", "--rootfs", "{rootfs}", option, value, "bad", "--", "true"}),
-                    "\"" + value + "\""});
+                    option + ": invalid"});
+  for (const std::string option : {"--memory", "--pids", "--cpus", "--hostname"})
+    rows.push_back({"minirun run: " + option + " with a bundle instead of --rootfs",
+                    minirun_argv({"run", "--bundle", "{bundle}", option, "1", "bad"}), "go with --rootfs",
+                    [](json c) { return c.dump(); }});
+  rows.push_back({"minirun: an unknown command", minirun_argv({"frobnicate", "bad"}), "unknown command"});
   return rows;
 }
 
