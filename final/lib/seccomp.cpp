@@ -1,6 +1,7 @@
 #include "seccomp.hpp"
 
 #include "error.hpp"
+#include "json_integer.hpp"
 
 #include <nlohmann/json.hpp>
 #include <seccomp.h>
@@ -62,10 +63,15 @@ SeccompRule parse_rule(const json& object) {
   SeccompRule rule;
   rule.names = object.value("names", std::vector<std::string>{});
   rule.action = object.at("action").get<std::string>();
-  if (object.contains("errnoRet")) rule.errno_ret = object.at("errnoRet").get<unsigned>();
+  if (object.contains("errnoRet")) {
+    rule.errno_ret = get_integer<unsigned>(object.at("errnoRet"), "linux.seccomp.syscalls[].errnoRet");
+  }
   for (const auto& arg : object.value("args", json::array())) {
-    rule.args.push_back({arg.at("index").get<unsigned>(), arg.value("value", uint64_t{0}),
-                         arg.value("valueTwo", uint64_t{0}), arg.at("op").get<std::string>()});
+    const std::string path = "linux.seccomp.syscalls[].args[].";
+    rule.args.push_back({get_integer<unsigned>(arg.at("index"), path + "index"),
+                         get_integer<uint64_t>(arg.value("value", json(0)), path + "value"),
+                         get_integer<uint64_t>(arg.value("valueTwo", json(0)), path + "valueTwo"),
+                         arg.at("op").get<std::string>()});
   }
   return rule;
 }
@@ -103,7 +109,9 @@ SeccompProfile parse_seccomp(const std::string& text) {
   try {
     json doc = json::parse(text);
     profile.default_action = doc.at("defaultAction").get<std::string>();
-    if (doc.contains("defaultErrnoRet")) profile.default_errno_ret = doc.at("defaultErrnoRet").get<unsigned>();
+    if (doc.contains("defaultErrnoRet")) {
+      profile.default_errno_ret = get_integer<unsigned>(doc.at("defaultErrnoRet"), "linux.seccomp.defaultErrnoRet");
+    }
     profile.architectures = doc.value("architectures", std::vector<std::string>{});
     profile.flags = doc.value("flags", std::vector<std::string>{});
     for (const auto& rule : doc.value("syscalls", json::array())) profile.syscalls.push_back(parse_rule(rule));

@@ -2,6 +2,7 @@
 
 #include "capabilities.hpp"
 #include "error.hpp"
+#include "json_integer.hpp"
 #include "process.hpp"
 #include "seccomp.hpp"
 #include "spec_support.hpp"
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 namespace minirun {
 
@@ -29,7 +31,12 @@ const std::set<std::string> kMountTypes = {"proc",  "sysfs",  "tmpfs",   "devpts
 template <typename T>
 T field(const json& object, const std::string& key, const std::string& path) {
   try {
-    return object.at(key).get<T>();
+    const json& value = object.at(key);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) check_integer<T>(value, path);
+    if constexpr (std::is_same_v<T, std::vector<uint32_t>>) {
+      if (value.is_array()) std::ranges::for_each(value, [&](const json& id) { check_integer<uint32_t>(id, path); });
+    }
+    return value.get<T>();
   } catch (const json::exception& e) {
     // nlohmann's message starts with "[json.exception.type_error.302] "; keep what follows.
     std::string reason = e.what();
@@ -51,7 +58,7 @@ void read_optional(const json& object, const std::string& key, const std::string
 json parse_json(const std::string& text, const std::string& what) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw Error(what + ": malformed JSON: " + e.what());
   }
 }
@@ -60,7 +67,10 @@ void require_absolute(const std::string& path, const std::string& field_name) {
   if (!path.starts_with("/")) throw Error("invalid field \"" + field_name + "\": \"" + path + "\" is not absolute");
   std::istringstream parts(path);
   for (std::string part; std::getline(parts, part, '/');) {
-    if (part == "..") throw Error("invalid field \"" + field_name + "\": \"" + path + "\" contains \"..\"");
+    if (part == "..") {
+      // runc would resolve it inside the root; minirun refuses it, so a path means what it reads.
+      throw Error("invalid field \"" + field_name + "\": \"" + path + "\" contains \"..\" (refused by minirun)");
+    }
   }
 }
 

@@ -168,6 +168,18 @@ TEST_CASE("exec --process takes a process object with the same rules", "[spec]")
                     "unsupported field \"process.apparmorProfile\"");
 }
 
+TEST_CASE("numbers out of a field's range are refused, not wrapped", "[spec]") {
+  // A uid of 2^32 must not become uid 0, nor -1 become 4294967295, nor 1.5 become 1.
+  for (const std::string uid : {"4294967296", "-1", "1.5", "1e30"}) {
+    INFO("uid " << uid);
+    CHECK_THROWS_WITH(parse_process(R"({"args": ["sh"], "user": {"uid": )" + uid + "}}"),
+                      Catch::StartsWith("invalid field \"process.user.uid\""));
+  }
+  CHECK_THROWS_WITH(parse_spec(R"({"ociVersion": "1.0.2", "process": {"args": ["sh"]}, "root": {"path": "r"},
+                                   "linux": {"resources": {"pids": {"limit": 1e999}}}})"),
+                    Catch::Contains("config.json"));
+}
+
 TEST_CASE("sizes: bytes or K/M/G in powers of 1024", "[units]") {
   CHECK(parse_size("1") == 1);
   CHECK(parse_size("4096") == 4096);
