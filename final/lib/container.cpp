@@ -5,6 +5,7 @@
 #include "console.hpp"
 #include "devices.hpp"
 #include "error.hpp"
+#include "fault.hpp"
 #include "hooks.hpp"
 #include "init.hpp"
 #include "log.hpp"
@@ -102,11 +103,10 @@ void run_runtime_hooks(const InitPlan& plan, const CreateOptions& options, pid_t
   channel.reply(state);
 }
 
-// Forks the setup stage and waits until the init is set up; returns the init's host PID.
-pid_t launch_init(const InitPlan& plan, const CreateOptions& options, Rollback& undo) {
+// Forks the setup stage and returns the init's host PID, once the stage has cloned it.
+pid_t clone_init(const InitPlan& plan, Channel& channel, Rollback& undo) {
   // Orphans below us (the init, once the stage exits) become our children, not init(1)'s.
   check(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
-  Channel channel;
   pid_t stage = static_cast<pid_t>(check(::fork(), "fork"));
   if (stage == 0) run_setup_stage(plan, channel);
   channel.become_parent();
@@ -123,9 +123,20 @@ pid_t launch_init(const InitPlan& plan, const CreateOptions& options, Rollback& 
     ::kill(init, SIGKILL);
     reap(init);
   });
-  run_runtime_hooks(plan, options, init, channel);
-  channel.wait_ready();
   return init;
+}
+
+// The init waits for this word before it waits for `start`; if minirun dies first, the init reads
+// end of file and exits, so a killed create leaves no process behind (init.cpp).
+void keep_init(const Channel& channel) {
+  auto previous = ::signal(SIGPIPE, SIG_IGN);  // an init that died is an error, not our death
+  try {
+    channel.reply("kept");
+  } catch (...) {
+    ::signal(SIGPIPE, previous);
+    throw;
+  }
+  ::signal(SIGPIPE, previous);
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -133,11 +144,26 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out || !(out << text) || !out.flush()) throw Error("write", path, errno);
 }
 
-Record record_for(const CreateOptions& options, const Spec& spec, pid_t init, const Cgroup& cgroup) {
+// What is known before anything is made; `creator` marks the create as under way.
+Record first_record(const CreateOptions& options, const Spec& spec) {
+  Record record;
+  record.id = options.id;
+  record.bundle = options.bundle;
+  record.created = now_rfc3339();
+  record.owner = current_owner();
+  record.annotations = spec.annotations;
+  record.creator = ::getpid();
+  auto start_time = start_time_of(record.creator);
+  if (!start_time) throw Error("read", "/proc/self/stat", errno);
+  record.creator_start_time = *start_time;
+  return record;
+}
+
+void record_init(Record& record, pid_t init) {
   auto start_time = start_time_of(init);
   if (!start_time) throw Error("container init exited during setup");
-  return Record{options.id, init,           *start_time,      options.bundle, spec.root_path,
-                now_rfc3339(), current_owner(), spec.annotations, cgroup.record()};
+  record.pid = init;
+  record.start_time = *start_time;
 }
 
 // runc's rule: a terminal needs a socket to send it to, and a socket is only for a terminal.
@@ -160,31 +186,56 @@ void run_hooks_warning(const std::vector<Hook>& hooks, const nlohmann::ordered_j
   }
 }
 
+// A create killed before it wrote config.json left no hooks to run.
+Hooks load_hooks_if_any(const std::string& config) {
+  if (::access(config.c_str(), F_OK) == -1 && errno == ENOENT) return {};
+  return load_spec(config).hooks;
+}
+
 }  // namespace
 
+// state.json is saved after each step that makes something, so that `delete --force` finds it
+// even if this process is SIGKILLed in between (the fault points name those moments).
 Record create_container(const StateRoot& root, const CreateOptions& options, Spec spec) {
   validate_id(options.id);
   Fd console = console_for(options, spec);
   Rollback undo;
   root.make_dir(options.id);
   undo.add([&] { root.remove_dir(options.id); });
+  fault_point("create:state-dir-made");
+  Record record = first_record(options, spec);
+  root.save(record);
+  fault_point("create:state-recorded");
   RootfsPlan rootfs = plan_rootfs(root, options, spec);
+  record.rootfs = spec.root_path;
   resolve_bind_sources(spec, options.bundle);
   auto cgroup = Cgroup::create(cgroup_path_for(spec, options.id));
   undo.add([record = cgroup->record()] { Cgroup::open(record)->destroy(); });
+  record.cgroup = cgroup->record();
+  root.save(record);
   spec.resources.devices = effective_device_rules(spec);
   cgroup->apply(spec.resources);
   log_debug(options.verb, "cgroup (" + cgroup_layout() + "): " + cgroup->record().dirs.front());
+  fault_point("create:cgroup-made");
   InitPlan plan{spec,          rootfs,       root.fifo_of(options.id), options.no_pivot, options.preserve_fds,
                 console.get(), options.verb, cgroup.get()};
   check(::mkfifo(plan.fifo.c_str(), 0600), "mkfifo", plan.fifo);
   write_file(root.config_of(options.id), to_text(spec));
-  pid_t init = launch_init(plan, options, undo);
-  log_debug(options.verb, "init of \"" + options.id + "\" is set up as PID " + std::to_string(init));
-  Record record = record_for(options, spec, init, *cgroup);
-  if (!options.pid_file.empty()) write_file(options.pid_file, std::to_string(init));
+  Channel channel;
+  record_init(record, clone_init(plan, channel, undo));
   root.save(record);
+  fault_point("create:init-cloned");
+  run_runtime_hooks(plan, options, record.pid, channel);
+  channel.wait_ready();
+  log_debug(options.verb, "init of \"" + options.id + "\" is set up as PID " + std::to_string(record.pid));
+  fault_point("create:init-ready");
+  if (!options.pid_file.empty()) write_file(options.pid_file, std::to_string(record.pid));
+  record.creator = 0;
+  record.creator_start_time = 0;
+  root.save(record);
+  keep_init(channel);
   undo.commit();
+  fault_point("create:state-written");
   return record;
 }
 
@@ -192,6 +243,7 @@ void start_container(const StateRoot& root, const std::string& id) {
   Record record = root.load(id);
   Fd lock = root.lock(id);
   Status status = root.status(record);
+  if (status == Status::creating) throw Error("cannot start a container that is still being created");
   if (status == Status::running) throw Error("cannot start an already running container");
   if (status == Status::stopped) throw Error("cannot start a container that has stopped");
   Hooks hooks = load_spec(root.config_of(id)).hooks;
@@ -199,14 +251,17 @@ void start_container(const StateRoot& root, const std::string& id) {
   // Non-blocking: if the init died in between, there is no reader and open fails (ENXIO).
   Fd writer(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!writer.valid()) throw Error("open", fifo, errno);
+  fault_point("start:fifo-opened");
   check(::write(writer.get(), "0", 1), "write", fifo);
+  fault_point("start:init-released");
   check(::unlink(fifo.c_str()), "unlink", fifo);
   run_hooks_warning(hooks.poststart, oci_state(record, Status::running), "poststart");
 }
 
 nlohmann::ordered_json container_state(const StateRoot& root, const std::string& id) {
   Record record = root.load(id);
-  return oci_state(record, root.status(record));
+  Status status = root.status(record);  // may bring `record` up to date
+  return oci_state(record, status);
 }
 
 void kill_container(const StateRoot& root, const std::string& id, int signal, bool all) {
@@ -216,24 +271,40 @@ void kill_container(const StateRoot& root, const std::string& id, int signal, bo
     Cgroup::open(record.cgroup)->signal_all(signal);
     return;
   }
-  if (root.status(record) == Status::stopped) throw Error("container \"" + id + "\" is not running");
+  Status status = root.status(record);
+  if (status == Status::stopped || status == Status::creating) {
+    throw Error("container \"" + id + "\" is not running");
+  }
   check(::kill(record.pid, signal), "kill", std::to_string(record.pid));
 }
 
+// A create killed right after making the directory left nothing else: like runc, `delete`
+// removes such a directory (and --force says nothing more about it).
+bool delete_unrecorded(const StateRoot& root, const std::string& id, bool force) {
+  validate_id(id);
+  if (!root.is_unrecorded(id)) return false;
+  root.remove_dir(id);
+  return force;
+}
+
 void delete_container(const StateRoot& root, const std::string& id, bool force) {
-  Record record = root.load(id);
+  if (delete_unrecorded(root, id, force)) return;
   Fd lock = root.lock(id);
+  Record record = root.load(id);
   Status status = root.status(record);
-  if (status == Status::running && !force) {
-    throw Error("cannot delete container \"" + id + "\" that is not stopped: running");
+  if ((status == Status::running || status == Status::creating) && !force) {
+    throw Error("cannot delete container \"" + id + "\" that is not stopped: " + to_string(status));
   }
-  Hooks hooks = load_spec(root.config_of(id)).hooks;
-  if (status != Status::stopped) ::kill(record.pid, SIGKILL);
+  Hooks hooks = load_hooks_if_any(root.config_of(id));
+  // Only a live init with the recorded start time: a dead init's PID may belong to someone else.
+  if (record.pid > 0 && is_alive(record.pid, record.start_time)) ::kill(record.pid, SIGKILL);
+  fault_point("delete:init-killed");
   // destroy() SIGKILLs whatever is left in the cgroup (without a PID namespace, processes may
   // outlive the init) until it is empty. It does not wait for the init to be reaped: an init
   // only finishes exiting once every process of its PID namespace has been reaped, by whichever
   // process adopted them (`exec -d` processes go to the caller's subreaper, as with runc).
   Cgroup::open(record.cgroup)->destroy();
+  fault_point("delete:cgroup-removed");
   root.remove_dir(id);
   run_hooks_warning(hooks.poststop, oci_state(record, Status::stopped), "poststop");
 }

@@ -2,7 +2,9 @@
 
 #include "error.hpp"
 #include "mounts.hpp"
+#include "path_in_root.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -31,19 +33,22 @@ std::string number_text(int64_t number) { return number < 0 ? "*" : std::to_stri
 }  // namespace
 
 void make_device_nodes(const std::string& rootfs, const std::vector<Device>& devices, bool in_user_namespace) {
+  if (devices.empty()) return;
+  Fd root = open_root(rootfs);
   for (const auto& d : devices) {
-    std::string path = rootfs + d.path;
     if (in_user_namespace) {
-      bind_host_device(d.path, path);
+      bind_host_device(d.path, root, d.path);
       continue;
     }
-    make_mount_point(path.substr(0, path.rfind('/')), false);
-    ::unlink(path.c_str());  // a node of the same name from the image is replaced
+    Fd dir = make_path_in_root(root, d.path.substr(0, d.path.rfind('/')), false);
+    std::string name = d.path.substr(d.path.rfind('/') + 1);
+    ::unlinkat(dir.get(), name.c_str(), 0);  // a node of the same name from the image is replaced
     mode_t mode = node_type(d.type) | (d.file_mode.value_or(0666) & 07777);
     dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
-    check(::mknod(path.c_str(), mode, dev), "mknod", path);
-    check(::chmod(path.c_str(), mode & 07777), "chmod", path);  // mknod's mode went through the umask
-    check(::chown(path.c_str(), d.uid.value_or(0), d.gid.value_or(0)), "chown", path);
+    check(::mknodat(dir.get(), name.c_str(), mode, dev), "mknod", d.path);
+    // mknod's mode went through the umask. The name is the node just made: nothing to follow.
+    check(::fchmodat(dir.get(), name.c_str(), mode & 07777, 0), "chmod", d.path);
+    check(::fchownat(dir.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0), AT_SYMLINK_NOFOLLOW), "chown", d.path);
   }
 }
 

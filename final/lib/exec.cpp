@@ -130,7 +130,10 @@ Launched launch(const Target& target) {
 
 int exec_in_container(const StateRoot& root, const ExecOptions& options) {
   Record record = root.load(options.id);
-  if (root.status(record) == Status::stopped) throw Error("cannot exec in a stopped container");
+  Status status = root.status(record);
+  if (status == Status::stopped || status == Status::creating) {
+    throw Error("cannot exec in a " + to_string(status) + " container");
+  }
   auto cgroup = Cgroup::open(record.cgroup);
   std::string root_path = "/proc/" + std::to_string(record.pid) + "/root";
   Spec container = load_spec(root.config_of(options.id));

@@ -94,6 +94,9 @@ void wait_for_start(const Fd& fifo) {
     state = set_up_container(plan, cgroups, channel);
     seccomp = compile_seccomp(plan.spec);
     channel.send("ready");
+    // minirun answers once the container is recorded. If minirun is killed before that, the create
+    // has failed: end of file here, and the init exits instead of waiting for a start that never comes.
+    channel.wait_reply();
   } catch (const std::exception& e) {
     channel.fail(e.what());
   }

@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "fd.hpp"
 #include "mount_options.hpp"
+#include "path_in_root.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -12,7 +13,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 
 namespace minirun {
 
@@ -20,54 +20,79 @@ namespace {
 
 const unsigned long kBindFlags = MS_BIND | MS_REC;
 
-void do_mount(const std::string& source, const std::string& target, const std::string& type,
-              unsigned long flags, const std::string& data) {
-  check(::mount(source.c_str(), target.c_str(), type.empty() ? nullptr : type.c_str(), flags,
+// Where a mount goes: the path mount(2) gets, and the one an error names.
+struct Place {
+  std::string path;
+  std::string shown;
+};
+
+// A mount point inside the root, held by an O_PATH fd. Mounting on "/proc/self/fd/N" attaches the
+// new mount to exactly what the fd holds, wherever a symlink of the image pointed.
+Place place_of(const Fd& target, const std::string& destination) { return {fd_path(target), destination}; }
+Place place_of(const std::string& path) { return {path, path}; }
+
+void do_mount(const std::string& source, const Place& target, const std::string& type, unsigned long flags,
+              const std::string& data) {
+  check(::mount(source.c_str(), target.path.c_str(), type.empty() ? nullptr : type.c_str(), flags,
                 data.empty() ? nullptr : data.c_str()),
-        "mount " + (type.empty() ? source : type) + " on", target);
+        "mount " + (type.empty() ? source : type) + " on", target.shown);
 }
 
 // A bind mount ignores every flag but MS_REC; "ro", "nosuid" and the like need a remount.
-void remount_bind(const std::string& target, unsigned long flags) {
-  check(::mount(nullptr, target.c_str(), nullptr, flags | MS_BIND | MS_REMOUNT, nullptr), "remount", target);
+void remount_bind(const Place& target, unsigned long flags) {
+  check(::mount(nullptr, target.path.c_str(), nullptr, flags | MS_BIND | MS_REMOUNT, nullptr), "remount", target.shown);
 }
 
-void bind(const std::string& source, const std::string& target, unsigned long flags) {
+// The fd of a mount point still holds what was under the mount. Changing the mount itself (a
+// remount, its propagation) needs a new walk, which crosses into the mount on top.
+Fd reopen(const Fd& root, const std::string& destination) { return open_in_root(root, destination, O_PATH); }
+
+void bind(const std::string& source, const Fd& root, const std::string& destination, unsigned long flags) {
   struct stat st {};
   check(::stat(source.c_str(), &st), "stat bind source", source);
-  make_mount_point(target, !S_ISDIR(st.st_mode));
-  do_mount(source, target, "", MS_BIND | (flags & MS_REC), "");
-  if (flags & ~kBindFlags) remount_bind(target, flags & ~kBindFlags);
+  {
+    Fd target = make_path_in_root(root, destination, !S_ISDIR(st.st_mode));
+    do_mount(source, place_of(target, destination), "", MS_BIND | (flags & MS_REC), "");
+  }
+  if (flags & ~kBindFlags) remount_bind(place_of(reopen(root, destination), destination), flags & ~kBindFlags);
 }
+
+std::string last_component(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 // A v1 `cgroup` mount is a tmpfs with the container's own directory of each hierarchy bound in;
 // on v2 it is cgroup2 itself (a cgroup namespace makes its root the container's cgroup).
-void mount_cgroup(const std::string& target, const MountOptions& o, const std::vector<HierarchyView>& views) {
-  make_mount_point(target, false);
-  if (cgroup_layout() == "v2") {
-    do_mount("cgroup2", target, "cgroup2", o.flags, "");
-    return;
+void mount_cgroup(const Fd& root, const std::string& destination, const MountOptions& o,
+                  const std::vector<HierarchyView>& views) {
+  {
+    Fd target = make_path_in_root(root, destination, false);
+    if (cgroup_layout() == "v2") {
+      do_mount("cgroup2", place_of(target, destination), "cgroup2", o.flags, "");
+      return;
+    }
+    do_mount("tmpfs", place_of(target, destination), "tmpfs", o.flags & ~MS_RDONLY, "mode=755");
   }
-  do_mount("tmpfs", target, "tmpfs", o.flags & ~MS_RDONLY, "mode=755");
   for (const auto& view : views) {
-    std::string sub = target + view.mount_point.substr(view.mount_point.rfind('/'));
-    bind(view.mount_point + view.path, sub, o.flags);
+    bind(view.mount_point + view.path, root, destination + "/" + last_component(view.mount_point), o.flags);
   }
-  if (o.flags & MS_RDONLY) do_mount("tmpfs", target, "tmpfs", o.flags | MS_REMOUNT, "mode=755");
+  if (o.flags & MS_RDONLY) {
+    do_mount("tmpfs", place_of(reopen(root, destination), destination), "tmpfs", o.flags | MS_REMOUNT, "mode=755");
+  }
 }
 
-void mount_one(const std::string& rootfs, const Mount& m, const std::vector<HierarchyView>& cgroups) {
-  std::string target = rootfs + m.destination;
+void mount_one(const Fd& root, const Mount& m, const std::vector<HierarchyView>& cgroups) {
   MountOptions o = parse_mount_options(m.options);
   if (m.type == "bind" || (o.flags & MS_BIND)) {
-    bind(m.source, target, o.flags);
+    bind(m.source, root, m.destination, o.flags);
   } else if (m.type == "cgroup") {
-    mount_cgroup(target, o, cgroups);
+    mount_cgroup(root, m.destination, o, cgroups);
   } else {
-    make_mount_point(target, false);
-    do_mount(m.source.empty() ? m.type : m.source, target, m.type, o.flags, o.data);
+    Fd target = make_path_in_root(root, m.destination, false);
+    do_mount(m.source.empty() ? m.type : m.source, place_of(target, m.destination), m.type, o.flags, o.data);
   }
-  if (o.propagation) check(::mount(nullptr, target.c_str(), nullptr, o.propagation, nullptr), "mount propagation", target);
+  if (o.propagation) {
+    Fd mounted = reopen(root, m.destination);
+    check(::mount(nullptr, fd_path(mounted).c_str(), nullptr, o.propagation, nullptr), "mount propagation", m.destination);
+  }
 }
 
 // The flags a remount must keep: dropping nosuid or noexec by accident would loosen the mount.
@@ -86,22 +111,15 @@ unsigned long flags_of_mount(const std::string& path) {
 
 }  // namespace
 
-void make_mount_point(const std::string& path, bool as_file) {
-  std::error_code ec;
-  std::filesystem::path dir = as_file ? std::filesystem::path(path).parent_path() : std::filesystem::path(path);
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw Error("mkdir", path, ec.value());
-  if (as_file) Fd file(static_cast<int>(check(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644), "create", path)));
-}
-
 void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
                const std::vector<HierarchyView>& cgroups) {
-  for (const auto& mount : mounts) mount_one(rootfs, mount, cgroups);
+  Fd root = open_root(rootfs);
+  for (const auto& mount : mounts) mount_one(root, mount, cgroups);
 }
 
-void bind_host_device(const std::string& host_path, const std::string& path) {
-  make_mount_point(path, true);
-  do_mount(host_path, path, "", MS_BIND, "");
+void bind_host_device(const std::string& host_path, const Fd& root, const std::string& path) {
+  Fd target = make_path_in_root(root, path, true);
+  do_mount(host_path, place_of(target, path), "", MS_BIND, "");
 }
 
 void make_devices(const std::string& rootfs, bool in_user_namespace) {
@@ -111,23 +129,25 @@ void make_devices(const std::string& rootfs, bool in_user_namespace) {
   };
   const Node devices[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
                             {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+  Fd root = open_root(rootfs);
+  Fd dev = open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
   for (const auto& d : devices) {
-    std::string path = rootfs + "/dev/" + d.name;
+    std::string path = std::string("/dev/") + d.name;
     if (in_user_namespace) {
-      bind_host_device(std::string("/dev/") + d.name, path);
+      bind_host_device(path, root, path);
       continue;
     }
-    if (::mknod(path.c_str(), S_IFCHR | 0666, makedev(d.major, d.minor)) == -1 && errno != EEXIST) {
+    if (::mknodat(dev.get(), d.name, S_IFCHR | 0666, makedev(d.major, d.minor)) == -1) {
+      if (errno == EEXIST) continue;  // the spec's /dev already has it: left as it is
       throw Error("mknod", path, errno);
     }
-    check(::chmod(path.c_str(), 0666), "chmod", path);  // mknod's mode went through the umask
+    check(::fchmodat(dev.get(), d.name, 0666, 0), "chmod", path);  // mknod's mode went through the umask
   }
   const std::pair<const char*, const char*> links[] = {{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
                                                         {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
                                                         {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"}};
   for (const auto& [target, name] : links) {
-    std::string path = rootfs + "/dev/" + name;
-    if (::symlink(target, path.c_str()) == -1 && errno != EEXIST) throw Error("symlink", path, errno);
+    if (::symlinkat(target, dev.get(), name) == -1 && errno != EEXIST) throw Error("symlink", std::string("/dev/") + name, errno);
   }
 }
 
@@ -139,9 +159,9 @@ void mask_paths(const std::vector<std::string>& paths) {
       throw Error("stat", path, errno);
     }
     if (S_ISDIR(st.st_mode)) {
-      do_mount("tmpfs", path, "tmpfs", MS_RDONLY, "");
+      do_mount("tmpfs", place_of(path), "tmpfs", MS_RDONLY, "");
     } else {
-      do_mount("/dev/null", path, "", MS_BIND, "");
+      do_mount("/dev/null", place_of(path), "", MS_BIND, "");
     }
   }
 }
@@ -152,8 +172,8 @@ void make_readonly(const std::vector<std::string>& paths) {
       if (errno == ENOENT) continue;
       throw Error("access", path, errno);
     }
-    do_mount(path, path, "", MS_BIND | MS_REC, "");
-    remount_bind(path, flags_of_mount(path) | MS_RDONLY);
+    do_mount(path, place_of(path), "", MS_BIND | MS_REC, "");
+    remount_bind(place_of(path), flags_of_mount(path) | MS_RDONLY);
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cgroups.hpp"
+#include "fd.hpp"
 #include "spec.hpp"
 
 #include <string>
@@ -11,7 +12,9 @@
 
 namespace minirun {
 
-// Mounts each entry of `mounts` under `rootfs` (paths still as the host sees them).
+// Mounts each entry of `mounts` under `rootfs` (a path as the host sees it). Destinations, and
+// the directories made on the way, are resolved inside the root (path_in_root.hpp): a symlink in
+// the image leads to a place in the image, never onto the host.
 void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
                const std::vector<HierarchyView>& cgroups);
 
@@ -19,14 +22,12 @@ void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
 // The kernel refuses mknod in a user namespace (a device node would bypass every permission):
 // there, the host's nodes are bind-mounted instead, as runc does.
 void make_devices(const std::string& rootfs, bool in_user_namespace);
-void bind_host_device(const std::string& host_path, const std::string& path);
+// Binds the host's node `host_path` onto `path` inside the root (made as an empty file).
+void bind_host_device(const std::string& host_path, const Fd& root, const std::string& path);
 
 // After the root changed: hide maskedPaths (an empty read-only tmpfs over a directory, /dev/null
 // over a file) and make readonlyPaths read-only. Paths that do not exist are skipped.
 void mask_paths(const std::vector<std::string>& paths);
 void make_readonly(const std::vector<std::string>& paths);
-
-// Creates `path` as a directory (and its parents), or as an empty file when `as_file`.
-void make_mount_point(const std::string& path, bool as_file);
 
 }  // namespace minirun

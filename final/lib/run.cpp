@@ -1,6 +1,7 @@
 #include "run.hpp"
 
 #include "cgroups.hpp"
+#include "fault.hpp"
 #include "foreground.hpp"
 #include "log.hpp"
 
@@ -17,7 +18,7 @@ Spec spec_for_rootfs(const RootfsRun& run) {
     spec.resources.memory_limit = *run.memory;
     spec.resources.memory_swap = *run.memory;  // memory + swap = memory: no swapping out of the limit
   }
-  spec.resources.pids_limit = run.pids;
+  if (run.pids) spec.resources.pids_limit = *run.pids;  // else the default spec's cap on fork bombs
   if (run.cpu_quota) {
     spec.resources.cpu_quota = *run.cpu_quota;
     spec.resources.cpu_period = kCpuPeriod;
@@ -45,7 +46,9 @@ int run_container(const StateRoot& root, const CreateOptions& options, const Spe
     if (forwarder) forwarder->retarget(record.pid);
     start_container(root, options.id);
     if (detach) return 0;
+    fault_point("run:waiting");
     int status = wait_for_exit(record.pid);  // the init is our child: we are its subreaper
+    fault_point("run:exited");
     forwarder.reset();
     report_oom(record, options.verb);
     delete_container(root, options.id, true);

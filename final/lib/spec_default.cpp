@@ -2,6 +2,9 @@
 #include "spec.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sched.h>
+
+#include <cerrno>
 
 namespace minirun {
 
@@ -117,6 +120,50 @@ std::vector<Mount> default_mounts() {
   };
 }
 
+// What `runc spec` gives a container's process: three capabilities and no more. Everything else
+// root could do (CAP_SYS_ADMIN's mount and sethostname, CAP_NET_RAW, CAP_MKNOD, CAP_SYS_CHROOT...)
+// is gone from every set, so no exec can bring it back.
+Capabilities default_capabilities() {
+  std::vector<std::string> kept = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  return {kept, kept, {}, kept, {}};
+}
+
+// System calls a container has no business making, refused with EPERM even when a spec gives
+// back the capability that guards them: seccomp is the second lock on the same door.
+json default_seccomp() {
+  const std::vector<std::vector<std::string>> denied = {
+      // The mount table: the container's view of the file system is the runtime's to build.
+      {"mount", "umount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsconfig",
+       "fsmount", "fspick", "mount_setattr"},
+      // New or other namespaces: unshare(CLONE_NEWUSER) would give back every capability inside.
+      {"unshare", "setns"},
+      // The machine itself: reboot, load or swap kernels and modules.
+      {"reboot", "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module"},
+      // Host-wide settings no namespace holds: swap, process accounting, the clock.
+      {"swapon", "swapoff", "acct", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "stime"},
+      // Kernel interfaces with a long history of exploits.
+      {"bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key"},
+      // Opening a file by handle walks around the mount namespace (the "shocker" escape).
+      {"open_by_handle_at"},
+      // Reading and writing other processes' memory.
+      {"ptrace", "process_vm_readv", "process_vm_writev"},
+  };
+  json syscalls = json::array();
+  for (const auto& names : denied) syscalls.push_back({{"names", names}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}});
+  // clone() with CLONE_NEWUSER is the other way to a new user namespace. clone3() passes its flags
+  // in memory, where a filter cannot look: it fails with ENOSYS, and glibc then falls back to clone().
+  json new_user_namespace = {{"index", 0}, {"value", CLONE_NEWUSER}, {"valueTwo", CLONE_NEWUSER}, {"op", "SCMP_CMP_MASKED_EQ"}};
+  syscalls.push_back({{"names", {"clone"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}, {"args", {new_user_namespace}}});
+  syscalls.push_back({{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}});
+  return {{"defaultAction", "SCMP_ACT_ALLOW"},
+          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"}},
+          {"syscalls", syscalls}};
+}
+
+// Deny every device; the runtime then allows the nodes it makes in /dev (null, zero, full,
+// random, urandom, tty, ptmx and the pseudo terminals) and those of linux.devices.
+std::vector<DeviceRule> default_device_rules() { return {{false, "a", -1, -1, "rwm"}}; }
+
 }  // namespace
 
 json to_json(const Spec& spec) {
@@ -138,6 +185,9 @@ Spec default_spec() {
   Spec spec;
   spec.process.args = {"sh"};
   spec.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"};
+  spec.process.capabilities = default_capabilities();
+  spec.process.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
+  spec.process.no_new_privileges = true;  // no setuid binary or file capability can raise them again
   spec.root_path = "rootfs";
   spec.root_readonly = true;
   spec.hostname = "minirun";
@@ -147,6 +197,10 @@ Spec default_spec() {
                        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
                        "/proc/scsi"};
   spec.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+  spec.resources.devices = default_device_rules();
+  spec.resources.pids_limit = 1024;  // a fork bomb stops here, not at the host's limit
+  // Stored as parse_spec() stores it (keys sorted), so that the default reads back unchanged.
+  spec.seccomp = nlohmann::json::parse(default_seccomp().dump()).dump();
   return spec;
 }
 

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace minirun {
 
@@ -30,6 +31,7 @@ nlohmann::ordered_json record_json(const Record& r) {
   out.erase("status");  // computed each time from the process, never stored
   out["minirun"] = {{"startTime", r.start_time},
                     {"cgroup", {{"version", r.cgroup.version}, {"dirs", r.cgroup.dirs}, {"created", r.cgroup.created}}}};
+  if (r.creator != 0) out["minirun"]["creator"] = {{"pid", r.creator}, {"startTime", r.creator_start_time}};
   return out;
 }
 
@@ -47,23 +49,56 @@ Record record_from(const json& j) {
   r.cgroup.version = own.at("cgroup").at("version").get<std::string>();
   r.cgroup.dirs = own.at("cgroup").at("dirs").get<std::vector<std::string>>();
   r.cgroup.created = own.at("cgroup").at("created").get<std::vector<std::string>>();
+  if (own.contains("creator")) {
+    r.creator = own.at("creator").at("pid").get<pid_t>();
+    r.creator_start_time = own.at("creator").at("startTime").get<uint64_t>();
+  }
   return r;
 }
 
+void write_all(int fd, const std::string& text, const std::string& path) {
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n == -1 && errno == EINTR) continue;
+    check(n, "write", path);
+    done += static_cast<size_t>(n);
+  }
+}
+
 // Writes a temporary file and renames it over the target: a reader sees the old or the new file,
-// never half of one.
+// never half of one. A full file system fails the write (ENOSPC) and the temporary file goes.
 void write_atomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw Error("open", tmp, errno);
-    out << text;
-    if (!out.flush()) throw Error("write", tmp, errno);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd == -1) throw Error("open", tmp, errno);
+  try {
+    write_all(fd, text, tmp);
+    check(::close(std::exchange(fd, -1)), "close", tmp);
+    check(::rename(tmp.c_str(), path.c_str()), "rename", path);
+  } catch (...) {
+    if (fd != -1) ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
   }
-  check(::rename(tmp.c_str(), path.c_str()), "rename", path);
 }
 
 std::string dead_id_message(const std::string& id) { return "container \"" + id + "\" does not exist"; }
+
+// The init waits for `start` with the exec fifo open and closes it the moment it is released:
+// whether it still holds the fifo tells "created" from "running", even if `start` was killed
+// between releasing it and removing the fifo. Compared by inode, as the init sees other paths.
+bool holds_open(pid_t pid, const std::string& path) {
+  struct stat wanted {};
+  if (::stat(path.c_str(), &wanted) == -1) return false;
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    struct stat held {};
+    if (::stat(fd.path().c_str(), &held) == 0 && held.st_dev == wanted.st_dev && held.st_ino == wanted.st_ino) {
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -77,6 +112,7 @@ void validate_id(const std::string& id) {
 
 std::string to_string(Status status) {
   switch (status) {
+    case Status::creating: return "creating";
     case Status::created: return "created";
     case Status::running: return "running";
     case Status::stopped: return "stopped";
@@ -92,6 +128,12 @@ void StateRoot::make_dir(const std::string& id) const {
     if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
     throw Error("mkdir", dir_of(id), errno);
   }
+}
+
+bool StateRoot::is_unrecorded(const std::string& id) const {
+  struct stat st {};
+  return ::stat(dir_of(id).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+         ::access((dir_of(id) + "/state.json").c_str(), F_OK) == -1 && errno == ENOENT;
 }
 
 void StateRoot::remove_dir(const std::string& id) const {
@@ -135,9 +177,21 @@ std::vector<std::string> StateRoot::ids() const {
   return found;
 }
 
-Status StateRoot::status(const Record& record) const {
+Status StateRoot::status(Record& record) const {
+  if (record.creator != 0) {
+    if (is_alive(record.creator, record.creator_start_time)) return Status::creating;
+    // Either the create was killed half way (its init ends by itself, see init.cpp, and delete
+    // cleans up), or it finished and exited after `record` was read: the file has the last word.
+    try {
+      Record now = load(record.id);
+      if (now.creator != 0) return Status::stopped;
+      record = now;
+    } catch (const Error&) {
+      return Status::stopped;  // deleted in the meantime
+    }
+  }
   if (!is_alive(record.pid, record.start_time)) return Status::stopped;
-  return ::access(fifo_of(record.id).c_str(), F_OK) == 0 ? Status::created : Status::running;
+  return holds_open(record.pid, fifo_of(record.id)) ? Status::created : Status::running;
 }
 
 nlohmann::ordered_json oci_state(const Record& r, Status status) {

@@ -38,9 +38,13 @@ struct Record {
   std::string owner;
   std::map<std::string, std::string> annotations;
   CgroupRecord cgroup;
+  // The minirun process creating the container, while it does; 0 once create succeeded. A record
+  // whose creator is gone belongs to a create that was killed half way.
+  pid_t creator = 0;
+  uint64_t creator_start_time = 0;
 };
 
-enum class Status { created, running, stopped };
+enum class Status { creating, created, running, stopped };
 std::string to_string(Status status);
 
 class StateRoot {
@@ -55,6 +59,8 @@ class StateRoot {
   // Creates root/ID; a second container with the same ID is refused.
   void make_dir(const std::string& id) const;
   void remove_dir(const std::string& id) const;
+  // root/ID exists but holds no state.json: a create was killed before it recorded anything.
+  bool is_unrecorded(const std::string& id) const;
   // An exclusive lock on root/ID for as long as the Fd lives.
   Fd lock(const std::string& id) const;
 
@@ -62,8 +68,10 @@ class StateRoot {
   Record load(const std::string& id) const;  // Error: container "ID" does not exist
   std::vector<std::string> ids() const;      // containers with a state.json, sorted
 
-  // created (init waits on the exec fifo), running, or stopped (init gone, or its pid reused).
-  Status status(const Record& record) const;
+  // creating (its creator is still at work), created (the init holds the exec fifo open, waiting
+  // for start), running, or stopped (the init is gone or its pid reused, or the create was killed).
+  // A record read while its create was finishing is replaced by the newer one.
+  Status status(Record& record) const;
 
  private:
   std::string path_;

@@ -16,7 +16,7 @@ const std::vector<std::string> kSleep = {"/bin/probe", "sleep", "100"};
 
 }  // namespace
 
-TEST_CASE("malformed config.json", "[bad-input]") {
+TEST_CASE("bad input: malformed config.json", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -27,7 +27,7 @@ TEST_CASE("malformed config.json", "[bad-input]") {
   CHECK(f.containers().empty());
 }
 
-TEST_CASE("a missing rootfs", "[bad-input]") {
+TEST_CASE("bad input: a missing rootfs", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -44,7 +44,7 @@ TEST_CASE("a missing rootfs", "[bad-input]") {
   CHECK(f.containers().empty());
 }
 
-TEST_CASE("a failure inside the container's setup leaves nothing behind", "[bad-input]") {
+TEST_CASE("bad input: a failure inside the container's setup leaves nothing behind", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -58,7 +58,7 @@ TEST_CASE("a failure inside the container's setup leaves nothing behind", "[bad-
   CHECK_FALSE(harness::path_exists(cgroup_dir("memory", config["linux"]["cgroupsPath"])));
 }
 
-TEST_CASE("bad container IDs", "[bad-input]") {
+TEST_CASE("bad input: bad container IDs", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -72,7 +72,7 @@ TEST_CASE("bad container IDs", "[bad-input]") {
   CHECK(f.containers().empty());
 }
 
-TEST_CASE("a duplicate ID is refused and the first container is untouched", "[bad-input]") {
+TEST_CASE("bad input: a duplicate ID is refused and the first container is untouched", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -86,7 +86,7 @@ TEST_CASE("a duplicate ID is refused and the first container is untouched", "[ba
   f.remove("twice");
 }
 
-TEST_CASE("an unknown container", "[bad-input]") {
+TEST_CASE("bad input: an unknown container", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -99,7 +99,7 @@ TEST_CASE("an unknown container", "[bad-input]") {
   }
 }
 
-TEST_CASE("a bad signal", "[bad-input]") {
+TEST_CASE("bad input: a bad signal", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -114,7 +114,7 @@ TEST_CASE("a bad signal", "[bad-input]") {
   f.remove("sig");
 }
 
-TEST_CASE("bad --memory, --pids and --cpus values", "[bad-input]") {
+TEST_CASE("bad input: bad --memory, --pids and --cpus values", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
@@ -130,4 +130,45 @@ TEST_CASE("bad --memory, --pids and --cpus values", "[bad-input]") {
     CHECK(result.status == 125);
     CHECK(f.containers().empty());
   }
+}
+
+TEST_CASE("bad input: a mount destination that is relative or holds \"..\" is refused before anything is made", "[bad-input]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  struct Case {
+    std::string destination;
+    std::string complaint;
+  };
+  const Case cases[] = {{"tmp/x", "is not absolute"},
+                        {"x", "is not absolute"},
+                        {"/tmp/../../etc", "contains \"..\""},
+                        {"/..", "contains \"..\""},
+                        {"/tmp/x/..", "contains \"..\""}};
+  for (const auto& c : cases) {
+    INFO("destination: " << c.destination);
+    json config = f.default_config(kSleep);
+    config["mounts"].push_back({{"destination", c.destination}, {"type", "tmpfs"}, {"source", "tmpfs"}});
+    f.write_config(config);
+    auto result = f.minirun({"create", "--bundle", f.bundle(), "dots"});
+    require_one_error_line(result, "create");
+    CHECK_THAT(result.err, Catch::Contains("\"mounts[].destination\": \"" + c.destination + "\" " + c.complaint));
+    CHECK(f.containers().empty());
+    CHECK_FALSE(harness::path_exists(cgroup_dir("memory", config["linux"]["cgroupsPath"])));
+  }
+}
+
+TEST_CASE("bad input: a root.path that is a regular file", "[bad-input]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  harness::write_file(f.path("not-a-dir"), "just a file\n");
+  json config = f.default_config(kSleep);
+  config["root"]["path"] = f.path("not-a-dir");
+  f.write_config(config);
+  auto result = f.minirun({"create", "--bundle", f.bundle(), "file-root"});
+  require_one_error_line(result, "create");
+  CHECK_THAT(result.err, Catch::Contains(f.path("not-a-dir")) && Catch::Contains("Not a directory"));
+  CHECK(f.containers().empty());
+  CHECK_FALSE(harness::path_exists(cgroup_dir("memory", config["linux"]["cgroupsPath"])));
 }

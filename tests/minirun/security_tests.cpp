@@ -1,6 +1,7 @@
 // The config.json fields that limit what the container's process may do, each seen from inside:
 // capabilities, noNewPrivileges, seccomp, rlimits, oomScoreAdj, umask, sysctl and devices. These
-// are the fields podman and containerd send with every container.
+// are the fields podman and containerd send with every container. And where mounts land when the
+// image holds symlinks that point outside it.
 
 #include "fixture.hpp"
 
@@ -9,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace minirun_tests;
 using nlohmann::json;
@@ -26,6 +28,24 @@ std::string output_of(const Fixture& f, const json& config, const std::string& c
   INFO("stderr: " << result.err);
   REQUIRE(result.status == 0);
   return result.out;
+}
+
+// A private copy of the test rootfs (the shared one is never written), for images with traps in it.
+std::string copy_of_rootfs(const Fixture& f) {
+  std::string copy = f.path("rootfs");
+  auto copied = harness::run({"cp", "-a", kRootfs, copy});
+  INFO(copied.err);
+  REQUIRE(copied.status == 0);
+  return copy;
+}
+
+void make_symlink(const std::string& target, const std::string& path) {
+  INFO(path << " -> " << target);
+  REQUIRE(::symlink(target.c_str(), path.c_str()) == 0);
+}
+
+bool host_mounts_mention(const std::string& text) {
+  return harness::read_file("/proc/self/mountinfo").value_or("").find(text) != std::string::npos;
 }
 
 json all_sets(const std::vector<std::string>& caps) {
@@ -74,9 +94,9 @@ TEST_CASE("process.noNewPrivileges sets no_new_privs", "[spec][security]") {
   harness::LeakGuard guard;
   Fixture f;
   json config = f.default_config({});
+  CHECK_THAT(output_of(f, config, "grep NoNewPrivs /proc/self/status"), Catch::Contains("NoNewPrivs:\t1"));  // the default
+  config["process"]["noNewPrivileges"] = false;
   CHECK_THAT(output_of(f, config, "grep NoNewPrivs /proc/self/status"), Catch::Contains("NoNewPrivs:\t0"));
-  config["process"]["noNewPrivileges"] = true;
-  CHECK_THAT(output_of(f, config, "grep NoNewPrivs /proc/self/status"), Catch::Contains("NoNewPrivs:\t1"));
 }
 
 TEST_CASE("linux.seccomp: a denied call fails with the errno asked for, in exec'd processes too", "[spec][security]") {
@@ -152,6 +172,8 @@ TEST_CASE("linux.devices and resources.devices: nodes made, others denied by the
   harness::LeakGuard guard;
   Fixture f;
   json config = f.default_config({});
+  config["process"].erase("capabilities");  // root with every capability, CAP_MKNOD among them
+  config["linux"]["resources"].erase("devices");
   config["linux"]["devices"] = {{{"path", "/dev/mynull"}, {"type", "c"}, {"major", 1}, {"minor", 3},
                                  {"fileMode", 0600}, {"uid", 1}, {"gid", 2}}};
   std::string node = output_of(f, config, "ls -ln /dev/mynull; echo x > /dev/mynull && echo written");
@@ -200,4 +222,70 @@ TEST_CASE("a user namespace: root inside is an unprivileged id outside, exec joi
   auto exec = f.minirun({"exec", "userns", "--", "sh", "-c", "id -u; cat /proc/self/gid_map"});
   CHECK_THAT(exec.out, Catch::Matches("0\n +0 +200000 +65536\n"));
   f.remove("userns");
+}
+
+// Before pivot_root the host's file system is still there: a destination joined to the rootfs
+// path would follow the image's symlinks onto the host. They resolve inside the root instead.
+TEST_CASE("mount destinations through symlinks pointing outside stay inside the root", "[spec][security][symlink]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  std::string rootfs = copy_of_rootfs(f);
+  std::string absolute = f.path("host-absolute"), relative = f.path("host-relative"), missing = f.path("host-missing"),
+              devices = f.path("host-devices"), source = f.path("bind-source");
+  for (const auto& dir : {absolute, relative, devices, source}) REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
+  harness::write_file(source + "/marker", "from the bind source\n");
+  make_symlink(absolute, rootfs + "/etc/absolute");
+  make_symlink("../../../../../../../.." + relative, rootfs + "/etc/relative");
+  make_symlink(missing + "/sub", rootfs + "/etc/missing");  // neither there nor on the host
+  make_symlink(devices, rootfs + "/etc/devices");
+
+  json config = f.default_config({});
+  config["root"]["path"] = rootfs;
+  config["mounts"].push_back({{"destination", "/etc/absolute"}, {"type", "tmpfs"}, {"source", "tmpfs"}});
+  config["mounts"].push_back({{"destination", "/etc/relative"}, {"type", "bind"}, {"source", source}, {"options", {"rbind", "ro"}}});
+  config["mounts"].push_back({{"destination", "/etc/missing"}, {"type", "tmpfs"}, {"source", "tmpfs"}});
+  config["linux"]["devices"] = {{{"path", "/etc/devices/mynull"}, {"type", "c"}, {"major", 1}, {"minor", 3}}};
+  // Inside, each symlink leads to its mount (or node): the place it names, within the root.
+  auto inside = shell(f, config,
+                      "cat /etc/relative/marker && touch /etc/absolute/x && test -d /etc/missing && "
+                      "test -c /etc/devices/mynull && grep -c -e ' " + absolute + " ' -e ' " + relative + " ' -e ' " +
+                          missing + "/sub ' /proc/self/mountinfo");
+  INFO("stderr: " << inside.err);
+  CHECK(inside.status == 0);
+  CHECK(inside.out == "from the bind source\n3\n");
+  // On the host: nothing made, nothing mounted.
+  CHECK(harness::list_directory(absolute).empty());
+  CHECK(harness::list_directory(relative).empty());
+  CHECK(harness::list_directory(devices).empty());
+  CHECK_FALSE(harness::path_exists(missing));
+  CHECK_FALSE(host_mounts_mention(f.path("host-")));
+}
+
+TEST_CASE("a dangling symlink in the image is made inside the root, as runc does", "[spec][symlink]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  std::string rootfs = copy_of_rootfs(f);
+  // What images managed by systemd-resolved ship: a relative link to a file that is not there.
+  REQUIRE(::unlink((rootfs + "/etc/resolv.conf").c_str()) == 0);
+  make_symlink("../run/resolve/stub-resolv.conf", rootfs + "/etc/resolv.conf");
+  harness::write_file(f.path("resolv.conf"), "nameserver 192.0.2.1\n");
+  json config = f.default_config({});
+  config["root"]["path"] = rootfs;
+  config["mounts"].push_back({{"destination", "/etc/resolv.conf"}, {"type", "bind"}, {"source", f.path("resolv.conf")},
+                              {"options", {"rbind", "ro"}}});
+  CHECK(output_of(f, config, "cat /etc/resolv.conf") == "nameserver 192.0.2.1\n");
+  // The mount point was made where the link points, in the image, as an empty file.
+  CHECK(harness::read_file(rootfs + "/run/resolve/stub-resolv.conf").value_or("absent") == "");
+}
+
+TEST_CASE("a root.path that is a symlink is followed", "[spec][symlink]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  make_symlink(kRootfs, f.path("root-link"));
+  json config = f.default_config({});
+  config["root"]["path"] = f.path("root-link");
+  CHECK(output_of(f, config, "echo inside; test -x /bin/probe && echo probe-there") == "inside\nprobe-there\n");
 }

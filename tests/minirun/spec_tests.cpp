@@ -210,3 +210,34 @@ TEST_CASE("an unsupported field is refused by name and nothing is created", "[sp
   CHECK_THAT(result.err, Catch::Contains("unsupported field \"linux.intelRdt\""));
   CHECK(f.containers().empty());
 }
+
+TEST_CASE("the default spec: runc's capabilities, no_new_privs, seccomp, limits and device rules", "[spec][security]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({});
+  json kept = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  for (const char* set : {"bounding", "effective", "permitted"}) CHECK(config["process"]["capabilities"][set] == kept);
+  CHECK(config["process"]["capabilities"]["inheritable"].empty());
+  CHECK(config["process"]["capabilities"]["ambient"].empty());
+  CHECK(config["process"]["noNewPrivileges"] == true);
+  CHECK(config["process"]["rlimits"] == json::parse(R"([{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}])"));
+  CHECK(config["linux"]["resources"]["devices"] == json::parse(R"([{"allow": false, "type": "a", "access": "rwm"}])"));
+  CHECK(config["linux"]["resources"]["pids"]["limit"] == 1024);
+  CHECK(config["linux"]["seccomp"]["defaultAction"] == "SCMP_ACT_ALLOW");
+  // The same, seen from inside a `run --rootfs` container: CAP_AUDIT_WRITE is 29, CAP_KILL 5,
+  // CAP_NET_BIND_SERVICE 10: 0x20000420. Seccomp 2 is a filter.
+  auto result = f.minirun({"run", "--rootfs", kRootfs, Fixture::unique("defaults"), "--", "sh", "-c",
+                           "grep -E '^(CapBnd|CapEff|CapPrm|CapInh|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status;"
+                           "grep 'open files' /proc/self/limits; cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null"});
+  INFO(result.err);
+  REQUIRE(result.status != 125);
+  CHECK_THAT(result.out, Catch::Contains("CapInh:\t0000000000000000\nCapPrm:\t0000000020000420\n"
+                                         "CapEff:\t0000000020000420\nCapBnd:\t0000000020000420\nCapAmb:\t0000000000000000\n"
+                                         "NoNewPrivs:\t1\nSeccomp:\t2\n"));
+  CHECK_THAT(result.out, Catch::Matches("(.|\n)*Max open files +1024 +1024 +files *\n1024\n"));
+  // --pids replaces the default limit.
+  auto pids = f.minirun({"run", "--rootfs", kRootfs, "--pids", "20", Fixture::unique("defaults"), "--", "sh", "-c",
+                         "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null"});
+  CHECK(pids.out == "20\n");
+}

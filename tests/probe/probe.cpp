@@ -7,18 +7,27 @@
 //   probe SUBCOMMAND [ARG...]        (probe help lists them)
 //
 // Exit status: 0 when the subcommand did its job, 1 when it failed (with "probe: ..." on stderr),
-// 2 for a usage error. `exists`, `ipc-exists`, `escape` and `touch` answer with 0 (yes) or 1 (no).
+// 2 for a usage error. `exists`, `ipc-exists`, `escape` and `touch` answer with 0 (yes) or 1 (no);
+// `breakout` with 0 when the attempt was refused and 1 when it got through.
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/reboot.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -250,15 +259,20 @@ int cmd_alloc(const Args& args) {
   return kOk;
 }
 
+struct ForkBomb {
+  size_t forked = 0;
+  int error = 0;  // fork's errno when it failed, 0 when the cap was reached first
+};
+
 // Fork sleeping children until fork fails (a pids limit should stop it early), then clean up.
-int cmd_forkbomb(const Args&) {
+ForkBomb fork_until_failure() {
   constexpr size_t kHardCap = 10000;  // never a real bomb, even without any limit
   std::vector<pid_t> children;
-  int fork_error = 0;
+  ForkBomb result;
   while (children.size() < kHardCap) {
     pid_t child = fork();
     if (child == -1) {
-      fork_error = errno;
+      result.error = errno;
       break;
     }
     if (child == 0) {
@@ -267,15 +281,21 @@ int cmd_forkbomb(const Args&) {
     }
     children.push_back(child);
   }
-  if (fork_error != 0) {
-    std::cout << "forked " << children.size() << " before fork failed: " << std::strerror(fork_error) << '\n';
-  } else {
-    std::cout << "forked " << children.size() << " and stopped at the cap, fork never failed\n";
-  }
+  result.forked = children.size();
   for (pid_t child : children) kill(child, SIGKILL);
   for (pid_t child : children) {
     while (waitpid(child, nullptr, 0) == -1 && errno == EINTR) {
     }
+  }
+  return result;
+}
+
+int cmd_forkbomb(const Args&) {
+  ForkBomb bomb = fork_until_failure();
+  if (bomb.error != 0) {
+    std::cout << "forked " << bomb.forked << " before fork failed: " << std::strerror(bomb.error) << '\n';
+  } else {
+    std::cout << "forked " << bomb.forked << " and stopped at the cap, fork never failed\n";
   }
   return kOk;
 }
@@ -460,6 +480,214 @@ int cmd_escape(const Args& args) {
   return kFailed;
 }
 
+// --- escape attempts ----------------------------------------------------------------------------
+
+// Each attempt is one thing root inside a container might try in order to reach or change the
+// host. It prints one line, "escape NAME: refused (ERRNO)" or "escape NAME: DONE ...", and answers
+// 0 when refused, 1 when it got through. An attempt that gets through undoes what it can.
+
+std::string errno_name(int error) {
+  const char* name = strerrorname_np(error);
+  return name ? name : "E?";
+}
+
+// `result` is the system call's return value; -1 means refused, with errno saying why.
+int report_attempt(const std::string& name, long result, const std::string& done = "") {
+  if (result == -1) {
+    std::cout << "escape " << name << ": refused (" << errno_name(errno) << ")\n";
+    return kOk;
+  }
+  std::cout << "escape " << name << ": DONE" << (done.empty() ? "" : " (" + done + ")") << '\n';
+  return kFailed;
+}
+
+std::string directory_or_root(const std::string& path) {
+  struct stat info {};
+  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode) ? path : "/";
+}
+
+int try_mount(const Args&) {
+  std::string target = directory_or_root("/tmp");
+  long result = mount("probe", target.c_str(), "tmpfs", 0, nullptr);
+  if (result == 0) umount2(target.c_str(), MNT_DETACH);
+  return report_attempt("mount", result, "tmpfs on " + target);
+}
+
+int try_umount(const Args&) {
+  return report_attempt("umount", umount2("/proc", MNT_DETACH), "/proc detached");
+}
+
+// pivot_root(".", ".") stacks the old root on the new one: the shortest form of a second pivot.
+int try_pivot_root(const Args&) {
+  if (chdir("/") == -1) return fail("chdir /");
+  long result = syscall(SYS_pivot_root, ".", ".");
+  if (result == 0) umount2(".", MNT_DETACH);
+  return report_attempt("pivot_root", result);
+}
+
+// Turning Ctrl-Alt-Del off is the one reboot command that would harm nothing if it went through.
+int try_reboot(const Args&) {
+  return report_attempt("reboot", syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+                                          LINUX_REBOOT_CMD_CAD_OFF, nullptr));
+}
+
+// A module image of zeros: the kernel would refuse it as no ELF file, but only after the
+// permission checks that an escape would have to get past.
+int try_init_module(const Args&) {
+  std::vector<char> image(4096, 0);
+  return report_attempt("init_module", syscall(SYS_init_module, image.data(), image.size(), ""));
+}
+
+int try_finit_module(const Args&) {
+  int fd = open("/bin/probe", O_RDONLY | O_CLOEXEC);
+  if (fd == -1) return fail("open /bin/probe");
+  long result = syscall(SYS_finit_module, fd, "", 0);
+  close(fd);
+  return report_attempt("finit_module", result);
+}
+
+// Changing a kernel setting through /proc/sys or /sys. Opening the file for writing is as far as
+// the attempt goes: if that works, the setting could be changed.
+int try_write(const Args& args) {
+  const std::string& path = args.at(1);
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd != -1) close(fd);
+  return report_attempt("write " + path, fd, "opened for writing");
+}
+
+// /proc/1/root is the root of PID 1; from inside, that is the container's init, so the path
+// leads back into the container, never to the host's MARKER.
+int try_proc_root(const Args& args) {
+  std::string path = "/proc/1/root" + args.at(1);
+  struct stat info {};
+  return report_attempt("proc-root", stat(path.c_str(), &info), path + " is visible");
+}
+
+// An open file descriptor of the runtime's, left open across exec, is a door to wherever it
+// points. Only stdin, stdout and stderr may be there.
+int try_fds(const Args&) {
+  int error = 0;
+  auto names = directory_entries("/proc/self/fd", error);
+  if (error != 0) {
+    errno = error;
+    return fail("opendir /proc/self/fd");
+  }
+  std::string leaked;
+  for (const auto& name : names) {
+    if (name == "0" || name == "1" || name == "2") continue;
+    char target[PATH_MAX] = {};
+    std::string link = "/proc/self/fd/" + name;
+    if (readlink(link.c_str(), target, sizeof target - 1) == -1) continue;  // the listing's own fd, closed by now
+    leaked += (leaked.empty() ? "" : ", ") + name + " -> " + target;
+  }
+  if (leaked.empty()) {
+    std::cout << "escape fds: refused (only 0 1 2 open)\n";
+    return kOk;
+  }
+  std::cout << "escape fds: DONE (" << leaked << ")\n";
+  return kFailed;
+}
+
+int try_ptrace(const Args& args) {
+  auto pid = parse_number(args.at(1));
+  if (!pid || *pid <= 0 || *pid > INT_MAX) return usage("breakout ptrace: PID must be a positive number");
+  long result = ptrace(PTRACE_ATTACH, static_cast<pid_t>(*pid), nullptr, nullptr);
+  if (result == 0) ptrace(PTRACE_DETACH, static_cast<pid_t>(*pid), nullptr, nullptr);
+  return report_attempt("ptrace " + args.at(1), result, "attached");
+}
+
+// The host's first disk is block device 8:0. Making the node is one step, opening it another:
+// both must be refused.
+int try_mknod(const Args&) {
+  const std::string path = directory_or_root("/dev") + "/probe-disk";
+  long result = mknod(path.c_str(), S_IFBLK | 0600, makedev(8, 0));
+  if (result == 0) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    result = fd;
+    int open_error = errno;
+    if (fd != -1) close(fd);
+    unlink(path.c_str());
+    errno = open_error;
+  }
+  return report_attempt("mknod", result, path + " made and opened");
+}
+
+// A packet socket sees (and can forge) every frame of an interface.
+int try_raw_socket(const Args&) {
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+  if (fd != -1) close(fd);
+  return report_attempt("raw-socket", fd);
+}
+
+int try_sethostname(const Args&) {
+  const std::string name = "escaped";
+  return report_attempt("sethostname", sethostname(name.data(), name.size()));
+}
+
+// Root of a new user namespace holds every capability there: the way back to mount and the rest.
+int try_unshare_userns(const Args&) { return report_attempt("unshare-userns", unshare(CLONE_NEWUSER)); }
+
+// The same through clone(), as a raw system call so that its flags reach the kernel as given.
+int try_clone_userns(const Args&) {
+  long child = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (child == 0) _exit(0);
+  if (child > 0) waitpid(static_cast<pid_t>(child), nullptr, 0);
+  return report_attempt("clone-userns", child == -1 ? -1 : 0);
+}
+
+int try_chroot(const Args&) {
+  return report_attempt("chroot", chroot(directory_or_root("/tmp").c_str()));
+}
+
+int try_forkbomb(const Args&) {
+  ForkBomb bomb = fork_until_failure();
+  std::cout << "escape forkbomb: ";
+  if (bomb.error == 0) {
+    std::cout << "DONE (" << bomb.forked << " processes, fork never failed)\n";
+    return kFailed;
+  }
+  std::cout << "refused (" << errno_name(bomb.error) << ") after " << bomb.forked << " processes\n";
+  return kOk;
+}
+
+struct Attempt {
+  size_t arg_count;
+  std::function<int(const Args&)> run;
+};
+
+const std::map<std::string, Attempt>& attempts() {
+  static const std::map<std::string, Attempt> table{
+      {"mount", {0, try_mount}},
+      {"umount", {0, try_umount}},
+      {"pivot_root", {0, try_pivot_root}},
+      {"reboot", {0, try_reboot}},
+      {"init_module", {0, try_init_module}},
+      {"finit_module", {0, try_finit_module}},
+      {"write", {1, try_write}},
+      {"proc-root", {1, try_proc_root}},
+      {"fds", {0, try_fds}},
+      {"ptrace", {1, try_ptrace}},
+      {"mknod", {0, try_mknod}},
+      {"raw-socket", {0, try_raw_socket}},
+      {"sethostname", {0, try_sethostname}},
+      {"unshare-userns", {0, try_unshare_userns}},
+      {"clone-userns", {0, try_clone_userns}},
+      {"chroot", {0, try_chroot}},
+      {"forkbomb", {0, try_forkbomb}},
+  };
+  return table;
+}
+
+int cmd_breakout(const Args& args) {
+  if (args.empty()) return usage("breakout: which attempt?");
+  auto found = attempts().find(args[0]);
+  if (found == attempts().end()) return usage("breakout: unknown attempt " + args[0]);
+  if (args.size() != found->second.arg_count + 1) {
+    return usage("breakout " + args[0] + " takes " + std::to_string(found->second.arg_count) + " argument(s)");
+  }
+  return found->second.run(args);
+}
+
 // --- timing and exit --------------------------------------------------------------------------
 
 int cmd_sleep(const Args& args) {
@@ -493,6 +721,8 @@ int cmd_exit(const Args& args) {
 
 // --- dispatch ---------------------------------------------------------------------------------
 
+constexpr size_t kArgsChecked = SIZE_MAX;  // the subcommand checks its arguments itself
+
 struct Subcommand {
   size_t arg_count;
   const char* synopsis;
@@ -521,6 +751,12 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"cgroup", {0, "cgroup              print /proc/self/cgroup", cmd_cgroup}},
       {"cpu-quota", {0, "cpu-quota           QUOTA PERIOD, or max", cmd_cpu_quota}},
       {"escape", {1, "escape MARKER       try the chroot escape, exit 0 if MARKER is then visible", cmd_escape}},
+      {"breakout", {kArgsChecked,
+                    "breakout ATTEMPT [ARG]  try to reach or change the host: mount, umount, pivot_root,\n"
+                    "                      reboot, init_module, finit_module, write PATH, proc-root MARKER,\n"
+                    "                      fds, ptrace PID, mknod, raw-socket, sethostname, unshare-userns,\n"
+                    "                      clone-userns, chroot, forkbomb",
+                    cmd_breakout}},
       {"sleep", {1, "sleep SECS          sleep", cmd_sleep}},
       {"wait-stdin", {0, "wait-stdin          print waiting, block until stdin is closed", cmd_wait_stdin}},
       {"exit", {1, "exit N              exit with status N", cmd_exit}},
@@ -543,7 +779,7 @@ int main(int argc, char** argv) {
   auto found = subcommands().find(name);
   if (found == subcommands().end()) return usage("unknown subcommand " + name);
   Args args(argv + 2, argv + argc);
-  if (args.size() != found->second.arg_count) {
+  if (found->second.arg_count != kArgsChecked && args.size() != found->second.arg_count) {
     return usage(name + " takes " + std::to_string(found->second.arg_count) + " argument(s)");
   }
   std::cout << std::flush;
