@@ -4,7 +4,9 @@
 //   "ready"        the init is set up and waits for `start`
 //   "error TEXT"   setup failed; TEXT is the one-line error
 //   "hooks"        the init waits for minirun to run the prestart and createRuntime hooks
-// and a second pipe the other way, for minirun's answer to "hooks" (the container's state).
+// and a second pipe the other way, for minirun's answers: to "hooks" the container's state, to
+// "ready" "kept" once the container is recorded (an init that reads end-of-file instead exits:
+// the minirun that made it died before recording it).
 // The child's end is close-on-exec: reading end-of-file after "pid" means the program was exec'd.
 #pragma once
 

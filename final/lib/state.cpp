@@ -156,8 +156,19 @@ void StateRoot::save(const Record& record) const {
   write_atomically(dir_of(record.id) + "/state.json", record_json(record).dump(2) + "\n");
 }
 
+// A missing state root holds no container; one that is not a directory is a mistake to name.
+void StateRoot::require_directory() const {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == -1) {
+    if (errno == ENOENT) return;
+    throw Error("state root", path_, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) throw Error("state root", path_, ENOTDIR);
+}
+
 Record StateRoot::load(const std::string& id) const {
   validate_id(id);
+  require_directory();
   std::ifstream in(dir_of(id) + "/state.json");
   if (!in) throw Error(dead_id_message(id));
   try {
@@ -168,6 +179,7 @@ Record StateRoot::load(const std::string& id) const {
 }
 
 std::vector<std::string> StateRoot::ids() const {
+  require_directory();
   std::vector<std::string> found;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(path_, ec)) {

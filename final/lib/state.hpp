@@ -74,6 +74,7 @@ class StateRoot {
   Status status(Record& record) const;
 
  private:
+  void require_directory() const;
   std::string path_;
 };
 

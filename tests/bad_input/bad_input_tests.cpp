@@ -184,6 +184,8 @@ std::vector<Row> minirun_cli_rows() {
        "--bogus"},
       {"minirun run: --root is a file", {"minirun", "--root", "{file}", "run", "--rootfs", "{rootfs}", "bad", "--", "true"},
        "{file}"},
+      {"minirun state: --root is a file", {"minirun", "--root", "{file}", "state", "bad"}, "{file}: Not a directory"},
+      {"minirun list: --root is a file", {"minirun", "--root", "{file}", "list"}, "{file}: Not a directory"},
   };
   const std::vector<std::pair<std::string, std::string>> ids = {
       {"empty", ""}, {"with /", "a/b"}, {"..", ".."}, {"1025 bytes", kLongId}};
