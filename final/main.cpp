@@ -5,6 +5,7 @@
 #include "lib/error.hpp"
 #include "lib/exec.hpp"
 #include "lib/features.hpp"
+#include "lib/files.hpp"
 #include "lib/log.hpp"
 #include "lib/report.hpp"
 #include "lib/run.hpp"
@@ -16,8 +17,6 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -45,14 +44,6 @@ std::string absolute_dir(const std::string& path) {
   char resolved[PATH_MAX];
   if (!::realpath(path.c_str(), resolved)) throw Error("bundle", path, errno);
   return resolved;
-}
-
-void write_new_file(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd == -1) throw Error("create", path, errno);
-  ssize_t written = ::write(fd, text.data(), text.size());
-  ::close(fd);
-  if (written != static_cast<ssize_t>(text.size())) throw Error("write", path, errno);
 }
 
 struct SpecArgs { std::string bundle = "."; };

@@ -1,6 +1,7 @@
 #include "channel.hpp"
 
 #include "error.hpp"
+#include "signals.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@ std::string Channel::wait_reply() {
 }
 
 void Channel::reply(const std::string& line) const {
+  SigpipeIgnored guard;  // a child that died is an error to report, not minirun's death
   std::string text = line + "\n";
   for (size_t done = 0; done < text.size();) {
     ssize_t n = ::write(reply_write_.get(), text.data() + done, text.size() - done);

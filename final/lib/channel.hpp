@@ -30,17 +30,17 @@ class Channel {
 
   // In the parent: keep the reading end only.
   void become_parent();
-  std::string receive();  // "" on end of file
   pid_t receive_pid();    // throws Error with the child's message if it sent an error instead
   // Returns once "ready" (or `expected`) arrives; throws Error with the child's message, or when
   // it died.
   void wait_ready() { wait_for("ready"); }
   void wait_for(const std::string& expected);
-  void reply(const std::string& line) const;
+  void reply(const std::string& line) const;  // an Error (EPIPE) when the child is gone
   // Returns once the channel closes (exec happened); throws the child's error if one arrives.
   void wait_exec();
 
  private:
+  std::string receive();  // one line from the child; "" on end of file
   static std::string read_line(const Fd& fd, std::string& buffer);
   Fd read_, write_;              // child -> parent
   Fd reply_read_, reply_write_;  // parent -> child

@@ -6,6 +6,7 @@
 #include "devices.hpp"
 #include "error.hpp"
 #include "fault.hpp"
+#include "files.hpp"
 #include "hooks.hpp"
 #include "init.hpp"
 #include "log.hpp"
@@ -22,7 +23,6 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
-#include <fstream>
 
 namespace minirun {
 
@@ -128,21 +128,7 @@ pid_t clone_init(const InitPlan& plan, Channel& channel, Rollback& undo) {
 
 // The init waits for this word before it waits for `start`; if minirun dies first, the init reads
 // end of file and exits, so a killed create leaves no process behind (init.cpp).
-void keep_init(const Channel& channel) {
-  auto previous = ::signal(SIGPIPE, SIG_IGN);  // an init that died is an error, not our death
-  try {
-    channel.reply("kept");
-  } catch (...) {
-    ::signal(SIGPIPE, previous);
-    throw;
-  }
-  ::signal(SIGPIPE, previous);
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  if (!out || !(out << text) || !out.flush()) throw Error("write", path, errno);
-}
+void keep_init(const Channel& channel) { channel.reply("kept"); }
 
 // What is known before anything is made; `creator` marks the create as under way.
 Record first_record(const CreateOptions& options, const Spec& spec) {

@@ -9,11 +9,20 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace minirun {
 
 namespace {
+
+// One eBPF instruction, laid out as the kernel reads it (struct bpf_insn).
+struct BpfInstruction {
+  uint8_t code;
+  uint8_t registers;  // destination in the low 4 bits, source in the high 4
+  int16_t offset;
+  int32_t immediate;
+};
 
 // Registers: r1 holds the context (struct bpf_cgroup_dev_ctx) on entry; the prologue loads its
 // fields into r2 (device type), r3 (access asked for), r4 (major) and r5 (minor); r1 is then free
@@ -84,8 +93,6 @@ Fd load_program(const std::vector<BpfInstruction>& program) {
   return prog;
 }
 
-}  // namespace
-
 std::vector<BpfInstruction> device_filter_program(const std::vector<DeviceRule>& rules) {
   std::vector<BpfInstruction> program = prologue();
   for (auto rule = rules.rbegin(); rule != rules.rend(); ++rule) {
@@ -98,6 +105,8 @@ std::vector<BpfInstruction> device_filter_program(const std::vector<DeviceRule>&
   program.push_back(exit_program());
   return program;
 }
+
+}  // namespace
 
 void attach_device_filter(const std::string& dir, const std::vector<DeviceRule>& rules) {
   static_assert(sizeof(BpfInstruction) == sizeof(bpf_insn));

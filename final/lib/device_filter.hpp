@@ -6,26 +6,15 @@
 
 #include "spec.hpp"
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace minirun {
 
-// One eBPF instruction, laid out as the kernel reads it (struct bpf_insn).
-struct BpfInstruction {
-  uint8_t code;
-  uint8_t registers;  // destination in the low 4 bits, source in the high 4
-  int16_t offset;
-  int32_t immediate;
-};
-
-// The program for `rules` (linux.resources.devices order: a later rule overrides an earlier one,
-// as with the v1 files; no rule matching: allowed, as a new v1 cgroup allows everything).
-std::vector<BpfInstruction> device_filter_program(const std::vector<DeviceRule>& rules);
-
-// Loads the program and attaches it to the cgroup2 directory `dir`; it stays until the directory
-// is removed.
+// Writes the program for `rules`, loads it and attaches it to the cgroup2 directory `dir`; it stays
+// until the directory is removed. The rules are read in linux.resources.devices order: a later rule
+// overrides an earlier one, as with the v1 files; no rule matching: allowed, as a new v1 cgroup
+// allows everything.
 void attach_device_filter(const std::string& dir, const std::vector<DeviceRule>& rules);
 
 }  // namespace minirun

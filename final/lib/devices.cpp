@@ -15,6 +15,13 @@ namespace minirun {
 
 namespace {
 
+struct DefaultNode {
+  const char* name;
+  unsigned major, minor;
+};
+const DefaultNode kDefaultNodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                                     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+
 mode_t node_type(const std::string& type) {
   if (type == "b") return S_IFBLK;
   if (type == "p") return S_IFIFO;
@@ -23,14 +30,39 @@ mode_t node_type(const std::string& type) {
 
 // What make_devices() creates plus the pseudo terminals: always usable.
 std::vector<DeviceRule> default_allowed() {
-  return {{true, "c", 1, 3, "rwm"}, {true, "c", 1, 5, "rwm"}, {true, "c", 1, 7, "rwm"},
-          {true, "c", 1, 8, "rwm"}, {true, "c", 1, 9, "rwm"}, {true, "c", 5, 0, "rwm"},
-          {true, "c", 5, 2, "rwm"}, {true, "c", 136, -1, "rwm"}};
+  std::vector<DeviceRule> rules;
+  for (const auto& node : kDefaultNodes) rules.push_back({true, "c", node.major, node.minor, "rwm"});
+  rules.push_back({true, "c", 5, 2, "rwm"});     // /dev/ptmx
+  rules.push_back({true, "c", 136, -1, "rwm"});  // /dev/pts/N
+  return rules;
 }
 
 std::string number_text(int64_t number) { return number < 0 ? "*" : std::to_string(number); }
 
 }  // namespace
+
+void make_devices(const std::string& rootfs, bool in_user_namespace) {
+  Fd root = open_root(rootfs);
+  Fd dev = open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
+  for (const auto& d : kDefaultNodes) {
+    std::string path = std::string("/dev/") + d.name;
+    if (in_user_namespace) {
+      bind_host_device(path, root, path);
+      continue;
+    }
+    if (::mknodat(dev.get(), d.name, S_IFCHR | 0666, makedev(d.major, d.minor)) == -1) {
+      if (errno == EEXIST) continue;  // the spec's /dev already has it: left as it is
+      throw Error("mknod", path, errno);
+    }
+    check(::fchmodat(dev.get(), d.name, 0666, 0), "chmod", path);  // mknod's mode went through the umask
+  }
+  const std::pair<const char*, const char*> links[] = {{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
+                                                        {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+                                                        {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"}};
+  for (const auto& [target, name] : links) {
+    if (::symlinkat(target, dev.get(), name) == -1 && errno != EEXIST) throw Error("symlink", std::string("/dev/") + name, errno);
+  }
+}
 
 void make_device_nodes(const std::string& rootfs, const std::vector<Device>& devices, bool in_user_namespace) {
   if (devices.empty()) return;

@@ -10,6 +10,11 @@
 
 namespace minirun {
 
+// /dev/null, zero, full, random, urandom, tty and the usual symlinks, in a /dev the spec mounted.
+// The kernel refuses mknod in a user namespace (a device node would bypass every permission):
+// there, the host's nodes are bind-mounted instead, as runc does.
+void make_devices(const std::string& rootfs, bool in_user_namespace);
+
 // mknod each device under rootfs (with its mode and owner); in a user namespace, bind-mount the
 // host's node of the same path instead.
 void make_device_nodes(const std::string& rootfs, const std::vector<Device>& devices, bool in_user_namespace);

@@ -17,7 +17,7 @@ std::string describe(const std::string& operation, const std::string& path, int 
 Error::Error(const std::string& message) : std::runtime_error(message) {}
 
 Error::Error(const std::string& operation, const std::string& path, int err)
-    : std::runtime_error(describe(operation, path, err)), errno_(err) {}
+    : std::runtime_error(describe(operation, path, err)) {}
 
 long check(long result, const std::string& operation, const std::string& path) {
   if (result == -1) throw Error(operation, path, errno);

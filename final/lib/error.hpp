@@ -13,11 +13,6 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message);
   // A failed operation: "operation path: strerror(err)".
   Error(const std::string& operation, const std::string& path, int err);
-
-  int error_number() const { return errno_; }
-
- private:
-  int errno_ = 0;
 };
 
 // Returns `result`, or throws Error(operation, path, errno) when it is -1 (how system calls fail).

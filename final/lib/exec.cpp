@@ -4,6 +4,7 @@
 #include "channel.hpp"
 #include "console.hpp"
 #include "error.hpp"
+#include "files.hpp"
 #include "foreground.hpp"
 #include "log.hpp"
 #include "namespaces.hpp"
@@ -18,26 +19,16 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 namespace minirun {
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("open", path, errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Process process_for(const ExecOptions& options, const Spec& container) {
   Process process;
   if (!options.process_file.empty()) {
-    process = parse_process(read_text(options.process_file));
+    process = load_process(options.process_file);
   } else {
     if (options.args.empty()) throw Error("no command given: use --process FILE or -- COMMAND...");
     process = container.process;  // its env, cwd, user, capabilities
@@ -146,7 +137,7 @@ int exec_in_container(const StateRoot& root, const ExecOptions& options) {
   if (!options.detach) forwarder.emplace(0);
   Launched launched = launch(target);
   if (launched.exec_failed) return launched.status;
-  if (!options.pid_file.empty()) std::ofstream(options.pid_file, std::ios::trunc) << launched.pid;
+  if (!options.pid_file.empty()) write_file(options.pid_file, std::to_string(launched.pid));
   if (options.detach) return 0;
   forwarder->retarget(launched.pid);
   return wait_for_exit(launched.pid);

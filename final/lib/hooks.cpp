@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "fd.hpp"
+#include "signals.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -34,11 +35,8 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
 
 // The state goes through a pipe; a hook that does not read it must not kill us with SIGPIPE.
 void write_state(const Fd& pipe, const std::string& state) {
-  auto previous = ::signal(SIGPIPE, SIG_IGN);
-  ssize_t written = ::write(pipe.get(), state.data(), state.size());
-  int saved = errno;
-  ::signal(SIGPIPE, previous);
-  if (written == -1 && saved != EPIPE) throw Error("write", "hook stdin", saved);
+  SigpipeIgnored guard;
+  if (::write(pipe.get(), state.data(), state.size()) == -1 && errno != EPIPE) throw Error("write", "hook stdin", errno);
 }
 
 // The hook's wait status, or nothing when the deadline passed first (then it has been killed).

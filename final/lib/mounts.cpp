@@ -9,7 +9,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -95,7 +94,8 @@ void mount_one(const Fd& root, const Mount& m, const std::vector<HierarchyView>&
   }
 }
 
-// The flags a remount must keep: dropping nosuid or noexec by accident would loosen the mount.
+}  // namespace
+
 unsigned long flags_of_mount(const std::string& path) {
   struct statvfs vfs {};
   check(::statvfs(path.c_str(), &vfs), "statvfs", path);
@@ -109,8 +109,6 @@ unsigned long flags_of_mount(const std::string& path) {
   return flags;
 }
 
-}  // namespace
-
 void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
                const std::vector<HierarchyView>& cgroups) {
   Fd root = open_root(rootfs);
@@ -120,35 +118,6 @@ void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
 void bind_host_device(const std::string& host_path, const Fd& root, const std::string& path) {
   Fd target = make_path_in_root(root, path, true);
   do_mount(host_path, place_of(target, path), "", MS_BIND, "");
-}
-
-void make_devices(const std::string& rootfs, bool in_user_namespace) {
-  struct Node {
-    const char* name;
-    unsigned major, minor;
-  };
-  const Node devices[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
-                            {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
-  Fd root = open_root(rootfs);
-  Fd dev = open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
-  for (const auto& d : devices) {
-    std::string path = std::string("/dev/") + d.name;
-    if (in_user_namespace) {
-      bind_host_device(path, root, path);
-      continue;
-    }
-    if (::mknodat(dev.get(), d.name, S_IFCHR | 0666, makedev(d.major, d.minor)) == -1) {
-      if (errno == EEXIST) continue;  // the spec's /dev already has it: left as it is
-      throw Error("mknod", path, errno);
-    }
-    check(::fchmodat(dev.get(), d.name, 0666, 0), "chmod", path);  // mknod's mode went through the umask
-  }
-  const std::pair<const char*, const char*> links[] = {{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
-                                                        {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
-                                                        {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"}};
-  for (const auto& [target, name] : links) {
-    if (::symlinkat(target, dev.get(), name) == -1 && errno != EEXIST) throw Error("symlink", std::string("/dev/") + name, errno);
-  }
 }
 
 void mask_paths(const std::vector<std::string>& paths) {

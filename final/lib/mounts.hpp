@@ -1,6 +1,6 @@
 // The container's file system view, built inside its own mount namespace:
-// the spec's mounts (proc, sysfs, tmpfs, devpts, mqueue, cgroup, bind), the device nodes of /dev,
-// and, once inside the new root, the masked and read-only paths.
+// the spec's mounts (proc, sysfs, tmpfs, devpts, mqueue, cgroup, bind) and, once inside the new
+// root, the masked and read-only paths.
 #pragma once
 
 #include "cgroups.hpp"
@@ -18,10 +18,6 @@ namespace minirun {
 void mount_all(const std::string& rootfs, const std::vector<Mount>& mounts,
                const std::vector<HierarchyView>& cgroups);
 
-// /dev/null, zero, full, random, urandom, tty and the usual symlinks, in a /dev the spec mounted.
-// The kernel refuses mknod in a user namespace (a device node would bypass every permission):
-// there, the host's nodes are bind-mounted instead, as runc does.
-void make_devices(const std::string& rootfs, bool in_user_namespace);
 // Binds the host's node `host_path` onto `path` inside the root (made as an empty file).
 void bind_host_device(const std::string& host_path, const Fd& root, const std::string& path);
 
@@ -29,5 +25,9 @@ void bind_host_device(const std::string& host_path, const Fd& root, const std::s
 // over a file) and make readonlyPaths read-only. Paths that do not exist are skipped.
 void mask_paths(const std::vector<std::string>& paths);
 void make_readonly(const std::vector<std::string>& paths);
+
+// The flags a remount of the mount at `path` must keep (nosuid, nodev, noexec, the atime ones):
+// dropping nosuid or noexec by accident would loosen the mount.
+unsigned long flags_of_mount(const std::string& path);
 
 }  // namespace minirun

@@ -62,13 +62,6 @@ bool same_file(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-int clone_flag_of(const std::string& type) {
-  for (const auto& kind : kKinds) {
-    if (type == kind.spec_name) return kind.flag;
-  }
-  throw Error("unsupported namespace type \"" + type + "\"");
-}
-
 void enter_namespaces(const std::vector<Namespace>& namespaces) {
   int new_ones = 0;
   for (const auto& kind : kKinds) {

@@ -15,9 +15,6 @@
 
 namespace minirun {
 
-// CLONE_NEWPID for "pid", ... (the spec's names); Error for any other name.
-int clone_flag_of(const std::string& type);
-
 // Joins the namespaces the spec gives a path for and creates the others.
 void enter_namespaces(const std::vector<Namespace>& namespaces);
 

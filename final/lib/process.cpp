@@ -32,6 +32,15 @@ void set_oom_score_adj(int value) {
   if (!out || !(out << value) || !out.flush()) throw Error("write", "/proc/self/oom_score_adj", errno);
 }
 
+// setgroups, then setgid, then setuid: once the uid is not 0 the others are no longer allowed.
+void become_user(const User& user) {
+  std::vector<gid_t> groups(user.additional_gids.begin(), user.additional_gids.end());
+  check(::setgroups(groups.size(), groups.data()), "setgroups");
+  check(::setgid(user.gid), "setgid", std::to_string(user.gid));
+  check(::setuid(user.uid), "setuid", std::to_string(user.uid));
+  if (user.umask) ::umask(static_cast<mode_t>(*user.umask));  // umask cannot fail
+}
+
 }  // namespace
 
 int rlimit_resource(const std::string& name) {
@@ -47,14 +56,6 @@ void apply_limits(const Process& process) {
     check(::setrlimit(static_cast<__rlimit_resource>(rlimit_resource(limit.type)), &value), "setrlimit", limit.type);
   }
   if (process.oom_score_adj) set_oom_score_adj(*process.oom_score_adj);
-}
-
-void become_user(const User& user) {
-  std::vector<gid_t> groups(user.additional_gids.begin(), user.additional_gids.end());
-  check(::setgroups(groups.size(), groups.data()), "setgroups");
-  check(::setgid(user.gid), "setgid", std::to_string(user.gid));
-  check(::setuid(user.uid), "setuid", std::to_string(user.uid));
-  if (user.umask) ::umask(static_cast<mode_t>(*user.umask));  // umask cannot fail
 }
 
 void drop_privileges(const Process& process, const SeccompFilter* seccomp) {

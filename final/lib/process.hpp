@@ -13,9 +13,6 @@ int rlimit_resource(const std::string& name);
 // the OOM score needs CAP_SYS_RESOURCE).
 void apply_limits(const Process& process);
 
-// setgroups, then setgid, then setuid: once the uid is not 0 the others are no longer allowed.
-void become_user(const User& user);
-
 // The last steps before exec, in the order the kernel's rules impose: no_new_privs, the seccomp
 // filter (without no_new_privs loading it needs CAP_SYS_ADMIN, so before capabilities go), the
 // bounding set, the user (keeping capabilities across setuid), then the other capability sets. `seccomp` may be null.

@@ -2,10 +2,10 @@
 
 #include "error.hpp"
 #include "fd.hpp"
+#include "mounts.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -64,12 +64,7 @@ void chroot_into(const std::string& rootfs) {
 }
 
 void make_root_readonly() {
-  struct statvfs vfs {};
-  check(::statvfs("/", &vfs), "statvfs", "/");
-  unsigned long keep = 0;
-  if (vfs.f_flag & ST_NOSUID) keep |= MS_NOSUID;
-  if (vfs.f_flag & ST_NODEV) keep |= MS_NODEV;
-  if (vfs.f_flag & ST_NOEXEC) keep |= MS_NOEXEC;
+  unsigned long keep = flags_of_mount("/");
   check(::mount(nullptr, "/", nullptr, keep | MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr), "remount read-only", "/");
 }
 

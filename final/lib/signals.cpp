@@ -48,4 +48,8 @@ int parse_signal(const std::string& text) {
   throw Error("invalid signal \"" + text + "\"");
 }
 
+SigpipeIgnored::SigpipeIgnored() : previous_(::signal(SIGPIPE, SIG_IGN)) {}
+
+SigpipeIgnored::~SigpipeIgnored() { ::signal(SIGPIPE, previous_); }
+
 }  // namespace minirun

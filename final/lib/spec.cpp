@@ -332,4 +332,6 @@ Process parse_process(const std::string& text) {
   return parse_process_object(doc);
 }
 
+Process load_process(const std::string& path) { return parse_process(read_file(path)); }
+
 }  // namespace minirun

@@ -156,8 +156,9 @@ struct Spec {
 Spec parse_spec(const std::string& text);
 // Reads BUNDLE/config.json (or any path) and parses it.
 Spec load_spec(const std::string& path);
-// A `process` object alone, as `exec --process FILE` gets it.
+// A `process` object alone, as `exec --process FILE` gets it: its text, or the file to read.
 Process parse_process(const std::string& text);
+Process load_process(const std::string& path);
 
 nlohmann::ordered_json to_json(const Spec& spec);
 std::string to_text(const Spec& spec);  // pretty-printed config.json

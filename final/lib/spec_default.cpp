@@ -129,8 +129,10 @@ Capabilities default_capabilities() {
 }
 
 // System calls a container has no business making, refused with EPERM even when a spec gives
-// back the capability that guards them: seccomp is the second lock on the same door.
-json default_seccomp() {
+// back the capability that guards them: seccomp is the second lock on the same door. A plain
+// nlohmann::json keeps its keys sorted, as parse_spec() stores linux.seccomp, so that the default
+// reads back unchanged.
+nlohmann::json default_seccomp() {
   const std::vector<std::vector<std::string>> denied = {
       // The mount table: the container's view of the file system is the runtime's to build.
       {"mount", "umount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsconfig",
@@ -148,11 +150,11 @@ json default_seccomp() {
       // Reading and writing other processes' memory.
       {"ptrace", "process_vm_readv", "process_vm_writev"},
   };
-  json syscalls = json::array();
+  nlohmann::json syscalls = nlohmann::json::array();
   for (const auto& names : denied) syscalls.push_back({{"names", names}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}});
   // clone() with CLONE_NEWUSER is the other way to a new user namespace. clone3() passes its flags
   // in memory, where a filter cannot look: it fails with ENOSYS, and glibc then falls back to clone().
-  json new_user_namespace = {{"index", 0}, {"value", CLONE_NEWUSER}, {"valueTwo", CLONE_NEWUSER}, {"op", "SCMP_CMP_MASKED_EQ"}};
+  nlohmann::json new_user_namespace = {{"index", 0}, {"value", CLONE_NEWUSER}, {"valueTwo", CLONE_NEWUSER}, {"op", "SCMP_CMP_MASKED_EQ"}};
   syscalls.push_back({{"names", {"clone"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", EPERM}, {"args", {new_user_namespace}}});
   syscalls.push_back({{"names", {"clone3"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", ENOSYS}});
   return {{"defaultAction", "SCMP_ACT_ALLOW"},
@@ -199,8 +201,7 @@ Spec default_spec() {
   spec.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   spec.resources.devices = default_device_rules();
   spec.resources.pids_limit = 1024;  // a fork bomb stops here, not at the host's limit
-  // Stored as parse_spec() stores it (keys sorted), so that the default reads back unchanged.
-  spec.seccomp = nlohmann::json::parse(default_seccomp().dump()).dump();
+  spec.seccomp = default_seccomp().dump();
   return spec;
 }
 

@@ -1,6 +1,7 @@
 #include "state.hpp"
 
 #include "error.hpp"
+#include "files.hpp"
 
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <utility>
 
 namespace minirun {
 
@@ -54,32 +54,6 @@ Record record_from(const json& j) {
     r.creator_start_time = own.at("creator").at("startTime").get<uint64_t>();
   }
   return r;
-}
-
-void write_all(int fd, const std::string& text, const std::string& path) {
-  for (size_t done = 0; done < text.size();) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n == -1 && errno == EINTR) continue;
-    check(n, "write", path);
-    done += static_cast<size_t>(n);
-  }
-}
-
-// Writes a temporary file and renames it over the target: a reader sees the old or the new file,
-// never half of one. A full file system fails the write (ENOSPC) and the temporary file goes.
-void write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd == -1) throw Error("open", tmp, errno);
-  try {
-    write_all(fd, text, tmp);
-    check(::close(std::exchange(fd, -1)), "close", tmp);
-    check(::rename(tmp.c_str(), path.c_str()), "rename", path);
-  } catch (...) {
-    if (fd != -1) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
 }
 
 std::string dead_id_message(const std::string& id) { return "container \"" + id + "\" does not exist"; }
@@ -153,7 +127,7 @@ Fd StateRoot::lock(const std::string& id) const {
 }
 
 void StateRoot::save(const Record& record) const {
-  write_atomically(dir_of(record.id) + "/state.json", record_json(record).dump(2) + "\n");
+  write_file(dir_of(record.id) + "/state.json", record_json(record).dump(2) + "\n");
 }
 
 // A missing state root holds no container; one that is not a directory is a mistake to name.

@@ -79,10 +79,7 @@ Podman::Podman() : installed_(require_installed({"podman", "conmon"})) {
   harness::write_file(*dir_ / "containers.conf", kContainersConf);
   std::string archive = *dir_ / "rootfs.tar";
   REQUIRE(harness::run({"tar", "-C", kRootfs, "-cf", archive, "."}).status == 0);
-  std::vector<std::string> import = {"podman"};
-  for (const auto& flag : global_flags()) import.push_back(flag);
-  import.insert(import.end(), {"import", "--quiet", archive, kImage});
-  auto imported = harness::run(import, 120s, std::nullopt, {{"CONTAINERS_CONF", *dir_ / "containers.conf"}});
+  auto imported = podman({"import", "--quiet", archive, kImage}, 120s);
   if (imported.status != 0) skip("podman cannot import an image here: " + imported.err);
   auto reference = run(runtimes().front(), {"run", "--rm", kImage, "true"});
   if (reference.status != 0) skip("podman cannot run a container here: " + reference.err);
@@ -99,26 +96,24 @@ Podman::~Podman() { clean_up(); }
 
 void Podman::clean_up() {
   for (const auto& runtime : runtimes()) run(runtime, {"rm", "--all", "--force", "--time", "0"});
-  std::vector<std::string> reset = {"podman"};
-  for (const auto& flag : global_flags()) reset.push_back(flag);
-  reset.insert(reset.end(), {"system", "reset", "--force"});
-  harness::run(reset, 60s, std::nullopt, {{"CONTAINERS_CONF", *dir_ / "containers.conf"}});
+  podman({"system", "reset", "--force"}, 60s);
   harness::reap_exited_children();  // conmon, adopted by this process (a subreaper)
 }
 
-std::vector<std::string> Podman::global_flags() const {
-  return {"--root", *dir_ / "storage", "--runroot", *dir_ / "run", "--tmpdir", *dir_ / "libpod",
-          "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs", "--events-backend", "file"};
+harness::Result Podman::podman(const std::vector<std::string>& args, harness::Seconds timeout) const {
   // No --runtime-flag root=...: podman 4.3 does not pass it to `delete`, which would then miss the
   // container. The runtimes keep their state in their default roots (/run/runc, /run/minirun).
+  std::vector<std::string> argv = {"podman", "--root", *dir_ / "storage", "--runroot", *dir_ / "run", "--tmpdir",
+                                   *dir_ / "libpod", "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs",
+                                   "--events-backend", "file"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return harness::run(argv, timeout, std::nullopt, {{"CONTAINERS_CONF", *dir_ / "containers.conf"}});
 }
 
 harness::Result Podman::run(const Runtime& runtime, const std::vector<std::string>& args, harness::Seconds timeout) const {
-  std::vector<std::string> argv = {"podman"};
-  for (const auto& flag : global_flags()) argv.push_back(flag);
-  argv.insert(argv.end(), {"--runtime", runtime.path});
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto result = harness::run(argv, timeout, std::nullopt, {{"CONTAINERS_CONF", *dir_ / "containers.conf"}});
+  std::vector<std::string> with_runtime = {"--runtime", runtime.path};
+  with_runtime.insert(with_runtime.end(), args.begin(), args.end());
+  auto result = podman(with_runtime, timeout);
   harness::reap_exited_children();
   return result;
 }

@@ -55,7 +55,8 @@ class Podman {
                       harness::Seconds timeout = std::chrono::seconds(60)) const;
 
  private:
-  std::vector<std::string> global_flags() const;
+  // podman with this object's storage, directories and containers.conf: podman FLAGS... ARGS...
+  harness::Result podman(const std::vector<std::string>& args, harness::Seconds timeout) const;
   void clean_up();
   // Skips (harness::skip ends the process, no destructor runs) after cleaning up.
   [[noreturn]] void skip(const std::string& why);

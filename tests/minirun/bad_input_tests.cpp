@@ -10,12 +10,6 @@
 using namespace minirun_tests;
 using nlohmann::json;
 
-namespace {
-
-const std::vector<std::string> kSleep = {"/bin/probe", "sleep", "100"};
-
-}  // namespace
-
 TEST_CASE("bad input: malformed config.json", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
@@ -33,11 +27,8 @@ TEST_CASE("bad input: a missing rootfs", "[bad-input]") {
   Fixture f;
   json config = f.default_config(kSleep);
   config["root"]["path"] = f.path("no-such-rootfs");
-  f.write_config(config);
-  auto result = f.minirun({"create", "--bundle", f.bundle(), "no-root"});
-  require_one_error_line(result, "create");
+  auto result = f.create_refused("no-root", config);
   CHECK_THAT(result.err, Catch::Contains("no-such-rootfs") && Catch::Contains("No such file or directory"));
-  CHECK(f.containers().empty());
 
   auto short_form = f.minirun({"run", "--rootfs", f.path("no-such-rootfs"), Fixture::unique("no-root")});
   require_one_error_line(short_form, "run");
@@ -50,11 +41,8 @@ TEST_CASE("bad input: a failure inside the container's setup leaves nothing behi
   Fixture f;
   json config = f.default_config(kSleep);
   config["mounts"].push_back({{"destination", "/run"}, {"type", "bind"}, {"source", f.path("missing-source")}});
-  f.write_config(config);
-  auto result = f.minirun({"create", "--bundle", f.bundle(), "half"});
-  require_one_error_line(result, "create");
+  auto result = f.create_refused("half", config);
   CHECK_THAT(result.err, Catch::Contains("missing-source"));
-  CHECK(f.containers().empty());
   CHECK_FALSE(harness::path_exists(cgroup_dir("memory", config["linux"]["cgroupsPath"])));
 }
 
@@ -62,14 +50,11 @@ TEST_CASE("bad input: bad container IDs", "[bad-input]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  f.write_config(f.default_config(kSleep));
+  json config = f.default_config(kSleep);
   for (const std::string& id : {std::string("a/b"), std::string(".."), std::string(""), std::string(1025, 'x')}) {
     INFO("id: " << id);
-    auto result = f.minirun({"create", "--bundle", f.bundle(), id});
-    require_one_error_line(result, "create");
-    CHECK_THAT(result.err, Catch::Contains("invalid container ID"));
+    CHECK_THAT(f.create_refused(id, config).err, Catch::Contains("invalid container ID"));
   }
-  CHECK(f.containers().empty());
 }
 
 TEST_CASE("bad input: a duplicate ID is refused and the first container is untouched", "[bad-input]") {
@@ -149,11 +134,8 @@ TEST_CASE("bad input: a mount destination that is relative or holds \"..\" is re
     INFO("destination: " << c.destination);
     json config = f.default_config(kSleep);
     config["mounts"].push_back({{"destination", c.destination}, {"type", "tmpfs"}, {"source", "tmpfs"}});
-    f.write_config(config);
-    auto result = f.minirun({"create", "--bundle", f.bundle(), "dots"});
-    require_one_error_line(result, "create");
+    auto result = f.create_refused("dots", config);
     CHECK_THAT(result.err, Catch::Contains("\"mounts[].destination\": \"" + c.destination + "\" " + c.complaint));
-    CHECK(f.containers().empty());
     CHECK_FALSE(harness::path_exists(cgroup_dir("memory", config["linux"]["cgroupsPath"])));
   }
 }
@@ -165,10 +147,7 @@ TEST_CASE("bad input: a root.path that is a regular file", "[bad-input]") {
   harness::write_file(f.path("not-a-dir"), "just a file\n");
   json config = f.default_config(kSleep);
   config["root"]["path"] = f.path("not-a-dir");
-  f.write_config(config);
-  auto result = f.minirun({"create", "--bundle", f.bundle(), "file-root"});
-  require_one_error_line(result, "create");
+  auto result = f.create_refused("file-root", config);
   CHECK_THAT(result.err, Catch::Contains(f.path("not-a-dir")) && Catch::Contains("Not a directory"));
-  CHECK(f.containers().empty());
   CHECK_FALSE(harness::path_exists(cgroup_dir("memory", config["linux"]["cgroupsPath"])));
 }

@@ -235,9 +235,7 @@ TEST_CASE("escape: exec'd processes are refused the same way", "[escape]") {
   require_refused(exec({"mount"}), "mount", "EPERM", "exec'd process");
   require_refused(exec({"sethostname"}), "sethostname", "EPERM", "exec'd process");
   require_refused(exec({"raw-socket"}), "raw-socket", "EPERM", "exec'd process");
-  int pid = f.state(id)["pid"];
-  f.remove(id);
-  CHECK(gone(pid));
+  f.remove_with_init(id);
 }
 
 // Every capability given back: seccomp alone still refuses the calls it denies.

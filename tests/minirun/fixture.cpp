@@ -22,12 +22,17 @@ Fixture::Fixture() : state_(tmp_ / "state"), bundle_(tmp_ / "bundle") {
 }
 
 harness::Result Fixture::minirun(const std::vector<std::string>& args, harness::Seconds timeout) const {
+  return minirun_at(state_, args, {}, timeout);
+}
+
+harness::Result Fixture::minirun_at(const std::string& root, const std::vector<std::string>& args,
+                                    const harness::Child::Environment& environment, harness::Seconds timeout) const {
   static int calls = 0;
   std::string out = tmp_ / ("out." + std::to_string(++calls)), err = out + ".err";
   std::vector<std::string> argv = {"/bin/sh", "-c", "out=$1 err=$2; shift 2; exec \"$@\" >\"$out\" 2>\"$err\"",
-                                   "sh", out, err, kMinirun, "--root", state_};
+                                   "sh", out, err, kMinirun, "--root", root};
   argv.insert(argv.end(), args.begin(), args.end());
-  harness::Result result = harness::run(argv, timeout);
+  harness::Result result = harness::run(argv, timeout, std::nullopt, environment);
   result.out = harness::read_file(out).value_or("");
   result.err = harness::read_file(err).value_or("");
   return result;
@@ -76,6 +81,14 @@ void Fixture::create_and_start(const std::string& id, const json& config) const 
   REQUIRE(started.status == 0);
 }
 
+harness::Result Fixture::create_refused(const std::string& id, const json& config) const {
+  write_config(config);
+  auto result = minirun({"create", "--bundle", bundle_, id});
+  require_one_error_line(result, "create");
+  CHECK(containers().empty());
+  return result;
+}
+
 json Fixture::state(const std::string& id) const {
   auto result = minirun({"state", id});
   INFO(result.err);
@@ -101,11 +114,34 @@ harness::Result Fixture::run(const std::string& id, const json& config) const {
   return minirun({"run", "--bundle", bundle_, id});
 }
 
+std::string Fixture::output_of(json config, const std::vector<std::string>& args) const {
+  config["process"]["args"] = args;
+  auto result = run(unique("output"), config);
+  INFO("stderr: " << result.err);
+  REQUIRE(result.status == 0);
+  return result.out;
+}
+
+json Fixture::list() const {
+  auto result = minirun({"list", "--format", "json"});
+  INFO(result.err);
+  REQUIRE(result.status == 0);
+  json parsed;
+  REQUIRE_NOTHROW(parsed = json::parse(result.out));
+  return parsed;
+}
+
 void Fixture::remove(const std::string& id) const {
   auto deleted = minirun({"delete", "--force", id});
   INFO(deleted.err);
   CHECK(deleted.status == 0);
   CHECK_FALSE(harness::path_exists(state_ + "/" + id));
+}
+
+void Fixture::remove_with_init(const std::string& id) const {
+  int pid = state(id)["pid"];
+  remove(id);
+  CHECK(gone(pid));
 }
 
 bool gone(int pid) {
@@ -120,6 +156,14 @@ bool gone(int pid) {
 }
 
 std::vector<std::string> Fixture::containers() const { return harness::list_directory(state_); }
+
+std::string Fixture::copy_of_rootfs() const {
+  std::string copy = path("rootfs-copy");
+  auto copied = harness::run({"cp", "-a", kRootfs, copy});
+  INFO(copied.err);
+  REQUIRE(copied.status == 0);
+  return copy;
+}
 
 void require_one_error_line(const harness::Result& result, const std::string& verb) {
   INFO("stderr: " << result.err);

@@ -13,6 +13,8 @@ namespace minirun_tests {
 
 inline const std::string kMinirun = MINIRUN_BIN;
 inline const std::string kRootfs = MINIRUN_ROOTFS;
+// A container process that stays until it is killed.
+inline const std::vector<std::string> kSleep = {"/bin/probe", "sleep", "100"};
 
 class Fixture {
  public:
@@ -25,6 +27,10 @@ class Fixture {
   // minirun --root STATE ARGS..., its output in files rather than pipes: a container started by
   // `create` or `run -d` inherits them and would hold pipes open.
   harness::Result minirun(const std::vector<std::string>& args, harness::Seconds timeout = harness::kDefaultTimeout) const;
+  // The same with another state root and with `environment` added to minirun's.
+  harness::Result minirun_at(const std::string& root, const std::vector<std::string>& args,
+                             const harness::Child::Environment& environment = {},
+                             harness::Seconds timeout = harness::kDefaultTimeout) const;
   // minirun in the background; with `pipes` its output can be read as it comes, but then the
   // container's processes hold the pipes as long as they live.
   harness::Child spawn(const std::vector<std::string>& args, bool pipes = true) const;
@@ -40,14 +46,25 @@ class Fixture {
   // create + start from the bundle; REQUIREs success.
   void create(const std::string& id, const nlohmann::json& config) const;
   void create_and_start(const std::string& id, const nlohmann::json& config) const;
+  // create from `config` that must fail: checks the one error line (require_one_error_line) and
+  // that no container is left in the state root; returns the result for the caller to check the message.
+  harness::Result create_refused(const std::string& id, const nlohmann::json& config) const;
   nlohmann::json state(const std::string& id) const;
   // Polls `state` until the status is `status` (REQUIRE, within 10 s).
   void wait_for_status(const std::string& id, const std::string& status) const;
-  // Runs a container to its end: config with `args`, returns run's result.
+  // Runs a container made from `config` to its end; returns run's result.
   harness::Result run(const std::string& id, const nlohmann::json& config) const;
+  // Runs a container to its end with `args` as its process; returns its stdout (REQUIREs status 0).
+  std::string output_of(nlohmann::json config, const std::vector<std::string>& args) const;
+  // `list --format json`, parsed (REQUIREs success).
+  nlohmann::json list() const;
   // delete --force, and check that the container's state directory is gone.
   void remove(const std::string& id) const;
+  // remove() of a container that has an init, and check that the init is gone too.
+  void remove_with_init(const std::string& id) const;
   std::vector<std::string> containers() const;  // entries of the state root
+  // A private copy of the test rootfs (the shared one is never written), for a writable root.
+  std::string copy_of_rootfs() const;
 
  private:
   harness::TempDir tmp_;

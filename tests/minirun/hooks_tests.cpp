@@ -86,16 +86,11 @@ TEST_CASE("hooks: a failing or hanging createRuntime hook fails create, leaving 
   Fixture f;
   json config = f.default_config({"true"});
   config["hooks"] = {{"createRuntime", {{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 3"}}}}}};
-  f.write_config(config);
-  auto failed = f.minirun({"create", "--bundle", f.bundle(), "failing-hook"});
-  require_one_error_line(failed, "create");
+  auto failed = f.create_refused("failing-hook", config);
   CHECK_THAT(failed.err, Catch::Contains("createRuntime hook /bin/sh: exit status 3"));
   config["hooks"] = {{"prestart", {{{"path", "/bin/sleep"}, {"args", {"sleep", "30"}}, {"timeout", 1}}}}};
-  f.write_config(config);
-  auto hung = f.minirun({"create", "--bundle", f.bundle(), "hung-hook"});
-  require_one_error_line(hung, "create");
+  auto hung = f.create_refused("hung-hook", config);
   CHECK_THAT(hung.err, Catch::Contains("prestart hook /bin/sleep: timed out after 1 s"));
-  CHECK(f.containers().empty());
 }
 
 TEST_CASE("hooks: a failing poststop hook is a warning, the container is still deleted", "[spec][hooks]") {

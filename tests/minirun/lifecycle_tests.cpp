@@ -8,7 +8,6 @@
 
 #include <catch2/catch.hpp>
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -19,7 +18,6 @@ namespace {
 
 // An init that waits until /tmp/go exists (made with exec), then exits 0.
 const std::vector<std::string> kWaitForGo = {"sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.05; done"};
-const std::vector<std::string> kSleep = {"/bin/probe", "sleep", "100"};
 
 }  // namespace
 
@@ -197,7 +195,7 @@ TEST_CASE("list shows every container and --format json parses", "[lifecycle][li
 
   auto table = f.minirun({"list"});
   CHECK_THAT(table.out, Catch::StartsWith("ID") && Catch::Contains("one") && Catch::Contains("two"));
-  json listed = json::parse(f.minirun({"list", "--format", "json"}).out);
+  json listed = f.list();
   REQUIRE(listed.size() == 2);
   CHECK(listed[0]["id"] == "one");
   CHECK(listed[0]["status"] == "created");
@@ -205,7 +203,7 @@ TEST_CASE("list shows every container and --format json parses", "[lifecycle][li
   CHECK(listed[1]["status"] == "running");
   f.remove("one");
   f.remove("two");
-  CHECK(json::parse(f.minirun({"list", "--format", "json"}).out).empty());
+  CHECK(f.list().empty());
 }
 
 TEST_CASE("run waits, returns the status and deletes the container", "[lifecycle][run]") {
@@ -331,9 +329,7 @@ TEST_CASE("run --no-pivot: chroot instead of pivot_root, exec still lands inside
   CHECK(inside.status == 0);
   auto root = f.minirun({"exec", id, "--", "/bin/probe", "ls", "/"});
   CHECK_THAT(root.out, !Catch::Contains("home") && Catch::Contains("bin"));
-  int pid = f.state(id)["pid"];
-  f.remove(id);
-  CHECK(gone(pid));
+  f.remove_with_init(id);
 }
 
 TEST_CASE("spec writes runc's default config.json and never overwrites one", "[lifecycle][spec]") {

@@ -79,22 +79,13 @@ int parse_every_state_file(const Fixture& f) {
   return parsed;
 }
 
-json list(const Fixture& f) {
-  auto result = f.minirun({"list", "--format", "json"});
-  INFO(result.err);
-  REQUIRE(result.status == 0);
-  json parsed;
-  REQUIRE_NOTHROW(parsed = json::parse(result.out));
-  return parsed;
-}
-
 }  // namespace
 
 TEST_CASE("load: 50 containers created, listed, exec'd into and deleted in parallel", "[load]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  json config = f.default_config({"/bin/probe", "sleep", "100"});
+  json config = f.default_config(kSleep);
   config["linux"].erase("cgroupsPath");  // each container its own: minirun-<ID>
   f.write_config(config);
   std::vector<std::vector<std::string>> ids(kWorkers);
@@ -105,7 +96,7 @@ TEST_CASE("load: 50 containers created, listed, exec'd into and deleted in paral
   int state_reads = 0, list_reads = 0;
   auto watch_state = [&] {
     state_reads += parse_every_state_file(f);
-    for (const auto& state : list(f)) {
+    for (const auto& state : f.list()) {
       CHECK((state["status"] == "creating" || state["status"] == "created" || state["status"] == "running"));
     }
     ++list_reads;
@@ -117,7 +108,7 @@ TEST_CASE("load: 50 containers created, listed, exec'd into and deleted in paral
   double started = seconds_since(start);
 
   std::map<std::string, int> pids;
-  for (const auto& state : list(f)) {
+  for (const auto& state : f.list()) {
     CHECK(state["status"] == "running");
     pids[state["id"]] = state["pid"];
   }
@@ -126,7 +117,7 @@ TEST_CASE("load: 50 containers created, listed, exec'd into and deleted in paral
     INFO(id);
     REQUIRE(pids.contains(id));
     CHECK(f.state(id)["pid"] == pids[id]);
-    CHECK(harness::cmdline_of(pids[id]) == std::vector<std::string>{"/bin/probe", "sleep", "100"});
+    CHECK(harness::cmdline_of(pids[id]) == kSleep);
   }
 
   auto exec_start = Clock::now();
@@ -137,7 +128,7 @@ TEST_CASE("load: 50 containers created, listed, exec'd into and deleted in paral
   in_parallel(f, "delete", "\"$m\" --root \"$r\" delete --force \"$id\"", ids, [&] { state_reads += parse_every_state_file(f); });
   double deleted = seconds_since(delete_start);
 
-  CHECK(list(f).empty());
+  CHECK(f.list().empty());
   CHECK(f.containers().empty());
   for (const auto& [id, pid] : pids) CHECK(gone(pid));
   std::cout << "figure: load: " << all.size() << " containers from " << kWorkers << " workers; create+start " << started

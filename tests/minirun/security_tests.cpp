@@ -23,20 +23,9 @@ harness::Result shell(const Fixture& f, json config, const std::string& command)
   return f.run("sec", config);
 }
 
-std::string output_of(const Fixture& f, const json& config, const std::string& command) {
-  auto result = shell(f, config, command);
-  INFO("stderr: " << result.err);
-  REQUIRE(result.status == 0);
-  return result.out;
-}
-
-// A private copy of the test rootfs (the shared one is never written), for images with traps in it.
-std::string copy_of_rootfs(const Fixture& f) {
-  std::string copy = f.path("rootfs");
-  auto copied = harness::run({"cp", "-a", kRootfs, copy});
-  INFO(copied.err);
-  REQUIRE(copied.status == 0);
-  return copy;
+// Its stdout; REQUIREs status 0.
+std::string shell_output(const Fixture& f, const json& config, const std::string& command) {
+  return f.output_of(config, {"sh", "-c", command});
 }
 
 void make_symlink(const std::string& target, const std::string& path) {
@@ -62,7 +51,7 @@ TEST_CASE("process.capabilities: the sets are what the spec says, and a missing 
   json config = f.default_config({});
   config["process"]["capabilities"] = all_sets({"CAP_KILL", "CAP_NET_BIND_SERVICE"});
   // CAP_KILL is 5, CAP_NET_BIND_SERVICE 10: 0x420.
-  std::string status = output_of(f, config, "grep ^Cap /proc/self/status");
+  std::string status = shell_output(f, config, "grep ^Cap /proc/self/status");
   CHECK_THAT(status, Catch::Contains("CapBnd:\t0000000000000420"));
   CHECK_THAT(status, Catch::Contains("CapEff:\t0000000000000420"));
   CHECK_THAT(status, Catch::Contains("CapPrm:\t0000000000000420"));
@@ -83,7 +72,7 @@ TEST_CASE("process.capabilities: ambient ones reach a program run by another use
   json caps = all_sets({"CAP_NET_BIND_SERVICE"});
   caps["inheritable"] = caps["ambient"] = {"CAP_NET_BIND_SERVICE"};
   config["process"]["capabilities"] = caps;
-  std::string status = output_of(f, config, "grep -E '^(Uid|CapEff|CapAmb)' /proc/self/status");
+  std::string status = shell_output(f, config, "grep -E '^(Uid|CapEff|CapAmb)' /proc/self/status");
   CHECK_THAT(status, Catch::Contains("Uid:\t1000"));
   CHECK_THAT(status, Catch::Contains("CapAmb:\t0000000000000400"));
   CHECK_THAT(status, Catch::Contains("CapEff:\t0000000000000400"));
@@ -94,9 +83,9 @@ TEST_CASE("process.noNewPrivileges sets no_new_privs", "[spec][security]") {
   harness::LeakGuard guard;
   Fixture f;
   json config = f.default_config({});
-  CHECK_THAT(output_of(f, config, "grep NoNewPrivs /proc/self/status"), Catch::Contains("NoNewPrivs:\t1"));  // the default
+  CHECK_THAT(shell_output(f, config, "grep NoNewPrivs /proc/self/status"), Catch::Contains("NoNewPrivs:\t1"));  // the default
   config["process"]["noNewPrivileges"] = false;
-  CHECK_THAT(output_of(f, config, "grep NoNewPrivs /proc/self/status"), Catch::Contains("NoNewPrivs:\t0"));
+  CHECK_THAT(shell_output(f, config, "grep NoNewPrivs /proc/self/status"), Catch::Contains("NoNewPrivs:\t0"));
 }
 
 TEST_CASE("linux.seccomp: a denied call fails with the errno asked for, in exec'd processes too", "[spec][security]") {
@@ -149,7 +138,7 @@ TEST_CASE("process.rlimits, oomScoreAdj and user.umask", "[spec][security]") {
   config["process"]["rlimits"] = {{{"type", "RLIMIT_NOFILE"}, {"soft", 100}, {"hard", 200}}};
   config["process"]["oomScoreAdj"] = 500;
   config["process"]["user"]["umask"] = 63;  // 0077
-  std::string out = output_of(f, config, "grep 'open files' /proc/self/limits; cat /proc/self/oom_score_adj; umask");
+  std::string out = shell_output(f, config, "grep 'open files' /proc/self/limits; cat /proc/self/oom_score_adj; umask");
   CHECK_THAT(out, Catch::Matches("Max open files +100 +200 +files *\n500\n0077\n"));
 }
 
@@ -159,7 +148,7 @@ TEST_CASE("linux.sysctl: settings of the container's namespaces, and only those"
   Fixture f;
   json config = f.default_config({});
   config["linux"]["sysctl"] = {{"kernel.shmmax", "123456789"}, {"net.ipv4.ip_forward", "1"}};
-  CHECK(output_of(f, config, "cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward") == "123456789\n1\n");
+  CHECK(shell_output(f, config, "cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward") == "123456789\n1\n");
   // kernel.panic belongs to no namespace: setting it would change the host.
   config["linux"]["sysctl"] = {{"kernel.panic", "1"}};
   auto refused = shell(f, config, "true");
@@ -176,7 +165,7 @@ TEST_CASE("linux.devices and resources.devices: nodes made, others denied by the
   config["linux"]["resources"].erase("devices");
   config["linux"]["devices"] = {{{"path", "/dev/mynull"}, {"type", "c"}, {"major", 1}, {"minor", 3},
                                  {"fileMode", 0600}, {"uid", 1}, {"gid", 2}}};
-  std::string node = output_of(f, config, "ls -ln /dev/mynull; echo x > /dev/mynull && echo written");
+  std::string node = shell_output(f, config, "ls -ln /dev/mynull; echo x > /dev/mynull && echo written");
   CHECK_THAT(node, Catch::Matches("crw------- +1 1 +2 +1, +3 .*\nwritten\n"));
   // No rules: root may make and open any device. "Deny all" (what podman sends): only the ones
   // minirun puts in /dev, and those of linux.devices, stay usable.
@@ -194,7 +183,7 @@ TEST_CASE("linux.resources.memory.reservation becomes the soft limit", "[spec][c
   json config = f.default_config({});
   config["linux"]["resources"]["memory"] = {{"reservation", 8 << 20}};
   std::string file = cgroup_v2() ? "/sys/fs/cgroup/memory.low" : "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes";
-  CHECK(output_of(f, config, "cat " + file) == std::to_string(8 << 20) + "\n");
+  CHECK(shell_output(f, config, "cat " + file) == std::to_string(8 << 20) + "\n");
 }
 
 TEST_CASE("a user namespace: root inside is an unprivileged id outside, exec joins it", "[spec][security][userns]") {
@@ -210,7 +199,7 @@ TEST_CASE("a user namespace: root inside is an unprivileged id outside, exec joi
   config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
   config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 200000}, {"size", 65536}}};
   config["mounts"].push_back({{"destination", "/root"}, {"type", "bind"}, {"source", shared}, {"options", {"rbind"}}});
-  std::string out = output_of(f, config, "id -u; cat /proc/self/uid_map; echo x > /dev/null && touch /root/made-inside && echo ok");
+  std::string out = shell_output(f, config, "id -u; cat /proc/self/uid_map; echo x > /dev/null && touch /root/made-inside && echo ok");
   CHECK_THAT(out, Catch::Matches("0\n +0 +100000 +65536\nok\n"));
   // Seen from the host, the file belongs to the mapped ids, not to root.
   struct stat st {};
@@ -230,7 +219,7 @@ TEST_CASE("mount destinations through symlinks pointing outside stay inside the 
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  std::string rootfs = copy_of_rootfs(f);
+  std::string rootfs = f.copy_of_rootfs();
   std::string absolute = f.path("host-absolute"), relative = f.path("host-relative"), missing = f.path("host-missing"),
               devices = f.path("host-devices"), source = f.path("bind-source");
   for (const auto& dir : {absolute, relative, devices, source}) REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
@@ -266,7 +255,7 @@ TEST_CASE("a dangling symlink in the image is made inside the root, as runc does
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  std::string rootfs = copy_of_rootfs(f);
+  std::string rootfs = f.copy_of_rootfs();
   // What images managed by systemd-resolved ship: a relative link to a file that is not there.
   REQUIRE(::unlink((rootfs + "/etc/resolv.conf").c_str()) == 0);
   make_symlink("../run/resolve/stub-resolv.conf", rootfs + "/etc/resolv.conf");
@@ -275,7 +264,7 @@ TEST_CASE("a dangling symlink in the image is made inside the root, as runc does
   config["root"]["path"] = rootfs;
   config["mounts"].push_back({{"destination", "/etc/resolv.conf"}, {"type", "bind"}, {"source", f.path("resolv.conf")},
                               {"options", {"rbind", "ro"}}});
-  CHECK(output_of(f, config, "cat /etc/resolv.conf") == "nameserver 192.0.2.1\n");
+  CHECK(shell_output(f, config, "cat /etc/resolv.conf") == "nameserver 192.0.2.1\n");
   // The mount point was made where the link points, in the image, as an empty file.
   CHECK(harness::read_file(rootfs + "/run/resolve/stub-resolv.conf").value_or("absent") == "");
 }
@@ -287,5 +276,5 @@ TEST_CASE("a root.path that is a symlink is followed", "[spec][symlink]") {
   make_symlink(kRootfs, f.path("root-link"));
   json config = f.default_config({});
   config["root"]["path"] = f.path("root-link");
-  CHECK(output_of(f, config, "echo inside; test -x /bin/probe && echo probe-there") == "inside\nprobe-there\n");
+  CHECK(shell_output(f, config, "echo inside; test -x /bin/probe && echo probe-there") == "inside\nprobe-there\n");
 }

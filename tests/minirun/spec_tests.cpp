@@ -8,24 +8,22 @@
 
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
-#include <unistd.h>
 
 using namespace minirun_tests;
 using nlohmann::json;
 
 namespace {
 
-// Runs `args` in a container made from `config` and returns its stdout; REQUIREs status 0.
-std::string output_of(const Fixture& f, json config, const std::vector<std::string>& args) {
-  config["process"]["args"] = args;
-  auto result = f.run("probe", config);
-  INFO("stderr: " << result.err);
-  REQUIRE(result.status == 0);
-  return result.out;
+std::string file_in(const Fixture& f, const json& config, const std::string& path) {
+  return f.output_of(config, {"/bin/probe", "cat", path});
 }
 
-std::string file_in(const Fixture& f, const json& config, const std::string& path) {
-  return output_of(f, config, {"/bin/probe", "cat", path});
+// `args`, a write, run in a container made from `config`: it must fail on a read-only file system.
+void require_read_only(const Fixture& f, json config, const std::vector<std::string>& args) {
+  config["process"]["args"] = args;
+  auto result = f.run(Fixture::unique("read-only"), config);
+  CHECK(result.status != 0);
+  CHECK_THAT(result.out + result.err, Catch::Contains("Read-only file system"));
 }
 
 }  // namespace
@@ -37,7 +35,7 @@ TEST_CASE("process: args, env and cwd", "[spec]") {
   json config = f.default_config({});
   config["process"]["env"] = {"PATH=/bin", "GREETING=hello there"};
   config["process"]["cwd"] = "/etc";
-  CHECK(output_of(f, config, {"sh", "-c", "echo \"$GREETING\"; pwd; echo \"$0 $1\"", "zero", "one"}) ==
+  CHECK(f.output_of(config, {"sh", "-c", "echo \"$GREETING\"; pwd; echo \"$0 $1\"", "zero", "one"}) ==
         "hello there\n/etc\nzero one\n");
 }
 
@@ -59,20 +57,18 @@ TEST_CASE("hostname", "[spec]") {
   Fixture f;
   json config = f.default_config({});
   config["hostname"] = "spec-host";
-  CHECK(output_of(f, config, {"/bin/probe", "hostname"}) == "spec-host\n");
+  CHECK(f.output_of(config, {"/bin/probe", "hostname"}) == "spec-host\n");
 }
 
 TEST_CASE("root.readonly makes / read-only, false leaves it writable", "[spec]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  json config = f.default_config({"/bin/probe", "touch", "/new-file"});
-  auto result = f.run("ro", config);
-  CHECK(result.status != 0);
-  CHECK_THAT(result.out + result.err, Catch::Contains("Read-only file system"));
+  const std::vector<std::string> touch = {"/bin/probe", "touch", "/new-file"};
+  json config = f.default_config(touch);
+  require_read_only(f, config, touch);
   // A writable root: a private copy, so the shared rootfs stays untouched.
-  std::string copy = f.path("rootfs-copy");
-  REQUIRE(harness::run({"cp", "-a", kRootfs, copy}).status == 0);
+  std::string copy = f.copy_of_rootfs();
   config["root"] = {{"path", copy}, {"readonly", false}};
   CHECK(f.run("rw", config).status == 0);
   CHECK(harness::path_exists(copy + "/new-file"));
@@ -82,13 +78,13 @@ TEST_CASE("mounts: proc, sysfs, tmpfs, devpts, mqueue and cgroup are there", "[s
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  std::string mounts = output_of(f, f.default_config({}), {"/bin/probe", "mounts"});
+  std::string mounts = f.output_of(f.default_config({}), {"/bin/probe", "mounts"});
   for (const char* expected : {" /proc rw", " - proc ", " /sys ro", " - sysfs ", " /dev rw", " /dev/pts ",
                                " - devpts ", " /dev/shm ", " /dev/mqueue ", " - mqueue ", " /sys/fs/cgroup ro",
                                " /tmp rw"}) {
     CHECK_THAT(mounts, Catch::Contains(expected));
   }
-  std::string devices = output_of(f, f.default_config({}), {"/bin/probe", "ls", "/dev"});
+  std::string devices = f.output_of(f.default_config({}), {"/bin/probe", "ls", "/dev"});
   for (const char* device : {"null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "mqueue"}) {
     CHECK_THAT(devices, Catch::Contains(device));
   }
@@ -104,11 +100,8 @@ TEST_CASE("mounts: a bind mount with options", "[spec][mounts]") {
   json config = f.default_config({});
   config["mounts"].push_back({{"destination", "/run"}, {"type", "bind"}, {"source", shared},
                               {"options", {"rbind", "ro", "nosuid"}}});
-  CHECK(output_of(f, config, {"/bin/probe", "cat", "/run/hello"}) == "from the host\n");
-  config["process"]["args"] = {"/bin/probe", "touch", "/run/new"};
-  auto write = f.run("bind-ro", config);
-  CHECK(write.status != 0);
-  CHECK_THAT(write.out + write.err, Catch::Contains("Read-only file system"));
+  CHECK(f.output_of(config, {"/bin/probe", "cat", "/run/hello"}) == "from the host\n");
+  require_read_only(f, config, {"/bin/probe", "touch", "/run/new"});
   CHECK_FALSE(harness::path_exists(shared + "/new"));
 }
 
@@ -116,7 +109,7 @@ TEST_CASE("namespaces: new ones differ from the host's", "[spec][namespaces]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  std::string inside = output_of(f, f.default_config({}), {"/bin/probe", "ns"});
+  std::string inside = f.output_of(f.default_config({}), {"/bin/probe", "ns"});
   for (const char* ns : {"pid", "net", "ipc", "uts", "mnt", "cgroup"}) {
     struct stat host {};
     REQUIRE(::stat(("/proc/self/ns/" + std::string(ns)).c_str(), &host) == 0);
@@ -130,7 +123,7 @@ TEST_CASE("namespaces: one joined by path is shared with that process", "[spec][
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  f.create_and_start("owner", f.default_config({"/bin/probe", "sleep", "100"}));
+  f.create_and_start("owner", f.default_config(kSleep));
   int pid = f.state("owner")["pid"];
   struct stat net {};
   REQUIRE(::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &net) == 0);
@@ -138,7 +131,7 @@ TEST_CASE("namespaces: one joined by path is shared with that process", "[spec][
   for (auto& ns : config["linux"]["namespaces"]) {
     if (ns["type"] == "network") ns["path"] = "/proc/" + std::to_string(pid) + "/ns/net";
   }
-  std::string inside = output_of(f, config, {"/bin/probe", "ns"});
+  std::string inside = f.output_of(config, {"/bin/probe", "ns"});
   CHECK_THAT(inside, Catch::Contains("net " + std::to_string(net.st_ino) + "\n"));
   f.remove("owner");
 }
@@ -147,7 +140,7 @@ TEST_CASE("resources: memory, pids and cpu limits land in the container's cgroup
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  json config = f.default_config({"/bin/probe", "sleep", "100"});
+  json config = f.default_config(kSleep);
   config["linux"]["resources"] = {{"memory", {{"limit", 64 << 20}, {"swap", 64 << 20}}},
                                   {"pids", {{"limit", 33}}},
                                   {"cpu", {{"quota", 25000}, {"period", 100000}, {"shares", 512}}}};
@@ -191,24 +184,18 @@ TEST_CASE("maskedPaths and readonlyPaths", "[spec][mounts]") {
   Fixture f;
   json config = f.default_config({});
   CHECK(file_in(f, config, "/proc/timer_list").empty());               // masked file: /dev/null over it
-  CHECK(output_of(f, config, {"/bin/probe", "ls", "/sys/firmware"}).empty());  // masked directory
-  config["process"]["args"] = {"/bin/probe", "write", "/proc/sys/kernel/hostname", "x"};
-  auto write = f.run("ro-path", config);
-  CHECK(write.status != 0);
-  CHECK_THAT(write.out + write.err, Catch::Contains("Read-only file system"));
+  CHECK(f.output_of(config, {"/bin/probe", "ls", "/sys/firmware"}).empty());  // masked directory
+  require_read_only(f, config, {"/bin/probe", "write", "/proc/sys/kernel/hostname", "x"});
 }
 
 TEST_CASE("an unsupported field is refused by name and nothing is created", "[spec][refused]") {
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  json config = f.default_config({"/bin/probe", "sleep", "100"});
+  json config = f.default_config(kSleep);
   config["linux"]["intelRdt"] = {{"closID", "guaranteed"}};
-  f.write_config(config);
-  auto result = f.minirun({"create", "--bundle", f.bundle(), "refused"});
-  require_one_error_line(result, "create");
+  auto result = f.create_refused("refused", config);
   CHECK_THAT(result.err, Catch::Contains("unsupported field \"linux.intelRdt\""));
-  CHECK(f.containers().empty());
 }
 
 TEST_CASE("the default spec: runc's capabilities, no_new_privs, seccomp, limits and device rules", "[spec][security]") {

@@ -63,11 +63,14 @@ int usage(const std::string& message) {
   return kUsage;
 }
 
-// "EROFS (Read-only file system)": the name a test can match plus the message a reader understands.
-std::string errno_text(int error) {
+// "EROFS": the name a test can match.
+std::string errno_name(int error) {
   const char* name = strerrorname_np(error);
-  return std::string(name ? name : "E?") + " (" + std::strerror(error) + ")";
+  return name ? name : "E?";
 }
+
+// "EROFS (Read-only file system)": the name plus the message a reader understands.
+std::string errno_text(int error) { return errno_name(error) + " (" + std::strerror(error) + ")"; }
 
 std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -485,11 +488,6 @@ int cmd_escape(const Args& args) {
 // Each attempt is one thing root inside a container might try in order to reach or change the
 // host. It prints one line, "escape NAME: refused (ERRNO)" or "escape NAME: DONE ...", and answers
 // 0 when refused, 1 when it got through. An attempt that gets through undoes what it can.
-
-std::string errno_name(int error) {
-  const char* name = strerrorname_np(error);
-  return name ? name : "E?";
-}
 
 // `result` is the system call's return value; -1 means refused, with errno saying why.
 int report_attempt(const std::string& name, long result, const std::string& done = "") {
