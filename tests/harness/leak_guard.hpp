@@ -5,6 +5,8 @@
 // of scope it looks again and fails the test for everything new, by name. Leaked processes are
 // killed (they are ours); mounts and cgroups are only reported. A new cgroup that holds processes
 // which are not this test's descendants belongs to another program on the machine and is ignored.
+// minirun's default state root (/run/minirun) is made by the first container and stays, as runc's
+// does: only what appears inside it counts.
 #pragma once
 
 #include <map>
