@@ -9,6 +9,7 @@
 #include "lib/log.hpp"
 #include "lib/report.hpp"
 #include "lib/run.hpp"
+#include "lib/sealed_self.hpp"
 #include "lib/seccomp.hpp"
 #include "lib/signals.hpp"
 #include "lib/spec.hpp"
@@ -203,8 +204,10 @@ class Cli {
       return exit_status_for_error();
     }
     configure_log({globals_.log_file, globals_.log_format == "json", globals_.debug});
-    if (globals_.systemd_cgroup) log_info(verb(), "--systemd-cgroup given: minirun manages cgroupfs itself");
     try {
+      // First of all, before any process of ours enters a container: sealed_self.hpp says why.
+      if (enters_containers()) run_from_sealed_self(argv);
+      if (globals_.systemd_cgroup) log_info(verb(), "--systemd-cgroup given: minirun manages cgroupfs itself");
       return action_(StateRoot(globals_.root));
     } catch (const std::exception& e) {
       log_error(verb(), e.what());
@@ -217,6 +220,7 @@ class Cli {
     auto verbs = app_.get_subcommands();
     return verbs.empty() ? "usage" : verbs.front()->get_name();
   }
+  bool enters_containers() const { return verb() == "create" || verb() == "run" || verb() == "exec"; }
   int exit_status_for_error() const { return verb() == "run" || verb() == "exec" ? kExitRunError : kExitError; }
 
   void on_parsed(CLI::App* cmd, std::function<int(const StateRoot&)> action) {

@@ -2,8 +2,8 @@
 // nothing added to the default spec. The probe tries each way out and prints one line, "escape
 // NAME: refused (ERRNO)" or "escape NAME: DONE"; every attempt must be refused, for the reason the
 // errno names. What refuses which (capabilities, seccomp, read-only paths, the devices cgroup, the
-// pids limit, the namespaces) is said at each test; two tests at the end take one lock away to show
-// the other still holds.
+// pids limit, the namespaces) is said at each test; two tests take one lock away to show the other
+// still holds. The last three attack minirun's own binary on the host, through /proc/PID/exe.
 
 #include "fixture.hpp"
 
@@ -11,11 +11,17 @@
 #include "../harness/session.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
+#include <functional>
 #include <climits>
 #include <iostream>
+#include <thread>
 
 using namespace minirun_tests;
 using nlohmann::json;
@@ -71,6 +77,100 @@ std::string host_wide_sys_file() {
   return "";
 }
 
+
+// --- the host's minirun binary (final/lib/sealed_self.hpp) ---------------------------------------
+
+// A throw-away copy of minirun that makes every container of a test and every process put into
+// one: if an attack got through, it would overwrite the copy, never the build's binary. (The build's
+// binary reads the state and deletes: those verbs put no process into a container, and an
+// overwritten copy could not do it any more.)
+class MinirunCopy {
+ public:
+  static constexpr const char* kName = "minirun-attacked";
+
+  explicit MinirunCopy(const Fixture& f) : f_(f), path_(f.path(kName)) {
+    auto copied = harness::run({"cp", kMinirun, path_});
+    INFO(copied.err);
+    REQUIRE(copied.status == 0);
+    original_ = harness::read_file(path_).value_or("");
+    REQUIRE(!original_.empty());
+  }
+
+  // COPY --root STATE ARGS..., its stdout into `log` and its stderr into `log`.err: files, since a
+  // container started by `run -d` or `create` keeps them open.
+  harness::Result run(const std::vector<std::string>& args, const std::string& log) const {
+    std::vector<std::string> argv = {"/bin/sh", "-c", "log=$1; shift; exec \"$@\" >\"$log\" 2>\"$log.err\"",
+                                     "sh", log, path_, "--root", f_.state_root()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    harness::Result result = harness::run(argv, harness::Seconds(60));
+    result.out = harness::read_file(log).value_or("");
+    result.err = harness::read_file(log + ".err").value_or("");
+    return result;
+  }
+
+  // The attack left the copy as it was, and running it on the host still runs minirun.
+  void require_intact() const {
+    bool unchanged = harness::read_file(path_) == original_;
+    CHECK(unchanged);
+    auto version = harness::run({path_, "--version"});
+    INFO("the copy printed: " << version.out << version.err);
+    CHECK_THAT(version.out, Catch::StartsWith("minirun version"));
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  const Fixture& f_;
+  std::string path_, original_;
+};
+
+// The first line of `log` that starts with one of `prefixes`, once there; "" after `timeout`.
+std::string line_in(const std::string& log, const std::vector<std::string>& prefixes,
+                    std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  do {
+    for (const auto& line : harness::split_lines(harness::read_file(log).value_or(""))) {
+      for (const auto& prefix : prefixes) {
+        if (line.starts_with(prefix)) return line;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return "";
+}
+
+// The attacker (`probe breakout exe-overwrite`) runs as the init of a detached container and writes
+// to `log`. `provoke` makes minirun put a process into the container, at most `tries` times, until
+// the attacker has seen one.
+void provoke_until_seen(const std::string& log, const std::function<void()>& provoke, int tries) {
+  for (int i = 0; i < tries && line_in(log, {"escape ", "holding "}).empty(); ++i) provoke();
+}
+
+// The attacker's verdict, reported as a figure.
+std::string attack_verdict(const std::string& log, const std::string& where) {
+  std::string verdict = line_in(log, {"escape "}, std::chrono::seconds(40));
+  INFO("the attacker printed: " << harness::read_file(log).value_or(""));
+  REQUIRE(!verdict.empty());
+  std::cout << "figure: " << where << ": " << verdict << '\n' << std::flush;
+  return verdict;
+}
+
+// The C and C++ runtime of the host copied into a copy of the test rootfs, as most images have
+// them: minirun can then run inside the container (as a script's interpreter).
+std::string rootfs_with_host_libraries(const Fixture& f, const std::string& binary) {
+  std::string root = f.copy_of_rootfs();
+  auto ldd = harness::run({"ldd", binary});
+  REQUIRE(ldd.status == 0);
+  for (const auto& line : harness::split_lines(ldd.out)) {
+    auto start = line.find('/');
+    if (start == std::string::npos) continue;
+    std::string library = line.substr(start, line.find(' ', start) - start);
+    auto copied = harness::run({"cp", "-L", "--parents", library, root});
+    INFO(copied.err);
+    REQUIRE(copied.status == 0);
+  }
+  return root;
+}
 }  // namespace
 
 // Seccomp (mount, umount2, pivot_root are denied), and without CAP_SYS_ADMIN also the capability check.
@@ -270,4 +370,88 @@ TEST_CASE("escape: with CAP_MKNOD, the default device rules still refuse a disk"
   INFO(usable.err);
   CHECK(usable.status == 0);
   CHECK(usable.out == "4\n4\n");
+}
+
+// The processes minirun puts into a container run minirun's code until they exec the container's
+// program. A process of the container that opens such a process's /proc/PID/exe and later reopens
+// it for writing would overwrite minirun on the host (the class of CVE-2019-5736). minirun
+// re-executes itself from a read-only view of its binary and stays non-dumpable until that exec
+// (final/lib/sealed_self.hpp): the exe link is refused (EACCES), and a process that is minirun again
+// after an exec (the interpreter of a script) names a file that cannot be written (EROFS; EPERM
+// for the sealed memfd copy, where no overlay can be made).
+TEST_CASE("escape: the exe of a process minirun exec's into the container cannot be held", "[escape][exe]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  MinirunCopy copy(f);
+  std::string id = Fixture::unique("escape-exe"), log = f.path("attacker.out");
+  // The exe-link is refused while the process has more capabilities than the container (until it
+  // drops them, just before its exec): the attacker tries again and again for 10 s.
+  auto started = copy.run({"run", "-d", "--rootfs", kRootfs, id, "--", "/bin/probe", "breakout", "exe-overwrite",
+                           MinirunCopy::kName, "10"}, log);
+  INFO(started.err);
+  REQUIRE(started.status == 0);
+  provoke_until_seen(log, [&] { copy.run({"exec", id, "--", "/bin/true"}, f.path("exec.out")); }, 1000);
+  CHECK(attack_verdict(log, "exec'd process") == "escape exe-overwrite: refused (EACCES)");
+  copy.require_intact();
+  f.remove(id);
+}
+
+// `minirun exec ID -- /script`, the script's first line `#!/proc/self/exe`: the kernel runs the
+// caller's own binary as the interpreter, and that process is minirun again, dumpable after the exec.
+TEST_CASE("escape: a #!/proc/self/exe script exec'd into the container cannot write minirun", "[escape][exe]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  MinirunCopy copy(f);
+  std::string root = rootfs_with_host_libraries(f, copy.path());
+  harness::write_file(root + "/interpreted", "#!/proc/self/exe\n");
+  REQUIRE(::chmod((root + "/interpreted").c_str(), 0755) == 0);
+  std::string id = Fixture::unique("escape-interp"), log = f.path("attacker.out");
+  auto started = copy.run({"run", "-d", "--rootfs", root, id, "--", "/bin/probe", "breakout", "exe-overwrite",
+                           "/proc/self/exe", "20"}, log);
+  INFO(started.err);
+  REQUIRE(started.status == 0);
+  provoke_until_seen(log, [&] { copy.run({"exec", id, "--", "/interpreted"}, f.path("exec.out")); }, 1000);
+  std::string verdict = attack_verdict(log, "#!/proc/self/exe interpreter");
+  CHECK((verdict == "escape exe-overwrite: refused (EROFS)" || verdict == "escape exe-overwrite: refused (EPERM)"));
+  copy.require_intact();
+  f.remove(id);
+}
+
+// Two containers sharing a PID namespace (a pod): the second sees the init of the first, created
+// and waiting for `start`, still running minirun's code. That init still holds every capability, so
+// only a container with every capability may open its exe (CAP_SYS_PTRACE also overrides the
+// non-dumpable flag): the read-only view is what refuses the write.
+TEST_CASE("escape: a created container's init cannot be held from a container sharing its PID namespace",
+          "[escape][exe]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  MinirunCopy copy(f);
+  std::string created = Fixture::unique("escape-created"), attacker = Fixture::unique("escape-pod");
+  f.write_config(f.default_config(kSleep));
+  auto create = copy.run({"create", "--bundle", f.bundle(), created}, f.path("create.out"));
+  INFO(create.err);
+  REQUIRE(create.status == 0);
+  json config = f.default_config(breakout({"exe-overwrite", MinirunCopy::kName, "20"}));
+  config["process"].erase("capabilities");  // none given: root keeps all of its own
+  for (auto& ns : config["linux"]["namespaces"]) {
+    if (ns["type"] == "pid") ns["path"] = "/proc/" + std::to_string(f.state(created)["pid"].get<int>()) + "/ns/pid";
+  }
+  f.write_config(config);
+  std::string log = f.path("attacker.out");
+  auto started = copy.run({"run", "-d", "--bundle", f.bundle(), attacker}, log);
+  INFO(started.err);
+  REQUIRE(started.status == 0);
+  // Once the attacker holds the init's exe, the init may go on to exec its program: the copy is
+  // then executed by no one, and could be written.
+  if (line_in(log, {"escape ", "holding "}, std::chrono::seconds(40)).starts_with("holding ")) {
+    copy.run({"start", created}, f.path("start.out"));
+  }
+  std::string verdict = attack_verdict(log, "every capability, shared PID namespace");
+  CHECK((verdict == "escape exe-overwrite: refused (EROFS)" || verdict == "escape exe-overwrite: refused (EPERM)"));
+  copy.require_intact();
+  f.remove(attacker);  // first: the other init's end takes every process of the namespace along
+  f.remove_with_init(created);
 }

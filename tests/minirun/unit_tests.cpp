@@ -4,12 +4,14 @@
 #include "device_filter.hpp"
 #include "error.hpp"
 #include "mount_options.hpp"
+#include "sealed_self.hpp"
 #include "seccomp.hpp"
 #include "signals.hpp"
 #include "spec.hpp"
 #include "state.hpp"
 #include "units.hpp"
 
+#include "../harness/files.hpp"
 #include "../harness/session.hpp"
 
 #include <catch2/catch.hpp>
@@ -388,3 +390,55 @@ TEST_CASE("the cgroup v2 device filter (eBPF) answers as the rules say", "[cgrou
     CHECK(device_access_in(dir.path) == 0b011);
   }
 }
+
+// sealed_self.hpp: the two views of minirun's binary that a container must not be able to write.
+namespace {
+
+std::string contents_of(const Fd& file) {
+  std::string text(4096, '\0');
+  ssize_t length = ::pread(file.get(), text.data(), text.size(), 0);
+  REQUIRE(length >= 0);
+  text.resize(static_cast<size_t>(length));
+  return text;
+}
+
+// What a container holding the file through /proc/PID/exe would try: reopen it for writing, write.
+int errno_of_writing(const Fd& file) {
+  std::string reopen = "/proc/self/fd/" + std::to_string(file.get());
+  Fd writable(::open(reopen.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!writable.valid()) return errno;
+  if (::pwrite(writable.get(), "x", 1, 0) == -1) return errno;
+  if (::ftruncate(writable.get(), 0) == -1) return errno;
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a sealed memfd copy holds the binary's bytes and refuses every write", "[sealed]") {
+  harness::TempDir dir;
+  std::string binary = dir / "binary";
+  harness::write_file(binary, "#!/bin/sh\necho a binary\n");
+  Fd original(::open(binary.c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(original.valid());
+  CHECK_FALSE(is_sealed(original));
+  Fd copy = sealed_memfd_copy(original);
+  CHECK(contents_of(copy) == "#!/bin/sh\necho a binary\n");
+  CHECK(is_sealed(copy));
+  CHECK(errno_of_writing(copy) == EPERM);
+  CHECK(contents_of(copy) == "#!/bin/sh\necho a binary\n");
+}
+
+TEST_CASE("a read-only overlay view of the binary cannot be opened for writing", "[sealed]") {
+  harness::require_root();  // overlayfs and the new mount API
+  harness::TempDir dir;
+  std::string binary = dir / "binary";
+  harness::write_file(binary, "#!/bin/sh\necho a binary\n");
+  Fd view = read_only_overlay_view(binary);
+  CHECK(contents_of(view) == "#!/bin/sh\necho a binary\n");
+  CHECK(is_sealed(view));
+  CHECK(errno_of_writing(view) == EROFS);
+  Fd original(::open(binary.c_str(), O_RDONLY | O_CLOEXEC));
+  CHECK_FALSE(is_sealed(original));
+  CHECK(errno_of_writing(original) == 0);  // the file itself stays the host's, writable by the host
+}
+

