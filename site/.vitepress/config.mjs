@@ -82,6 +82,22 @@ function mermaidBlocks(md) {
   }
 }
 
+// mermaid ships a ready-made ES module with its chunks: served from <out>/mermaid/ as they are (theme/Mermaid.vue
+// imports it), which keeps the thousands of modules behind it out of the build.
+function copyMermaid() {
+  const dist = path.join(path.dirname(here), 'node_modules', 'mermaid', 'dist')
+  const copy = (relative) => {
+    const target = path.join(outDir, 'mermaid', relative)
+    fs.mkdirSync(path.dirname(target), { recursive: true })
+    fs.copyFileSync(path.join(dist, relative), target)
+  }
+  copy('mermaid.esm.min.mjs')
+  const chunks = path.join('chunks', 'mermaid.esm.min')
+  for (const file of fs.readdirSync(path.join(dist, chunks))) {
+    if (file.endsWith('.mjs')) copy(path.join(chunks, file))
+  }
+}
+
 // Search words: runs of letters, digits and "_" (so pivot_root stays one word); Chinese, written without
 // spaces, is cut into words by the browser's (and Node's) Intl.Segmenter. Written as an arrow function
 // because VitePress sends it to the browser as source text.
@@ -127,6 +143,8 @@ export default defineConfig({
   title: 'Containers from scratch, in C++',
   description: 'A Linux container built one kernel feature at a time, from unshare() to an OCI runtime',
   lastUpdated: false,
+  // A small icon of its own, so that browsers do not ask for a /favicon.ico that is not there.
+  head: [['link', { rel: 'icon', href: "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><rect x='1' y='3' width='14' height='10' rx='2' fill='%233451b2'/></svg>" }]],
   // Every link is checked at build time; a link to a missing page fails the build.
   ignoreDeadLinks: false,
   markdown: {
@@ -198,10 +216,9 @@ export default defineConfig({
     // The markdown lives outside site/, where node_modules is: let Vite resolve from here.
     plugins: [resolveFromSite()],
     server: { fs: { allow: [repoRoot] } },
-    // mermaid is big, and loaded only on pages that have a diagram.
-    build: { chunkSizeWarningLimit: 4000 },
   },
   buildEnd() {
+    copyMermaid()
     for (const file of linkedFiles) {
       const target = path.join(outDir, 'repo', file)
       fs.mkdirSync(path.dirname(target), { recursive: true })
