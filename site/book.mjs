@@ -17,9 +17,10 @@ const acrossTheSteps = [
   'runc-and-kubernetes', 'cgroups-v1-v2', 'troubleshooting', 'workshop', 'benchmarks', 'engines', 'reliability',
 ]
 
-// One chapter: its English file, its Chinese file (or none) and its page on the site (en; zh is zh/ + it).
-function chapter(en, zh, page) {
-  return { en, zh, page }
+// One chapter: its English file, its Chinese file (or none), its page on the site (en; zh is zh/ + it) and,
+// where its first heading would not do in the sidebar, a label.
+function chapter(en, zh, page, label) {
+  return { en, zh, page, label }
 }
 
 function chaptersAcrossTheSteps() {
@@ -36,8 +37,8 @@ function chaptersAcrossTheSteps() {
 export function groups() {
   return [
     { en: 'Start here', zh: '从这里开始', chapters: [
-      chapter('README.md', null, 'readme.md'),
-      chapter('docs/README.md', 'docs/zh/README.md', 'index.md'),
+      chapter('README.md', null, 'readme.md', { en: 'README: the repository' }),
+      chapter('docs/README.md', 'docs/zh/README.md', 'index.md', { en: 'Contents', zh: '目录' }),
     ] },
     { en: 'The steps', zh: '步骤', chapters: [
       ...steps.map((name) => chapter(`${name}/README.md`, `docs/zh/${name}.md`, `${name}.md`)),

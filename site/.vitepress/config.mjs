@@ -23,7 +23,7 @@ function sidebar(language) {
       items: group.chapters
         .filter((c) => language === 'en' || c.zh)
         .map((c) => ({
-          text: title(language === 'en' ? c.en : c.zh),
+          text: c.label?.[language] || title(language === 'en' ? c.en : c.zh),
           link: '/' + (language === 'en' ? c.page : `zh/${c.page}`).replace(/(^|\/)index\.md$/, '$1').replace(/\.md$/, ''),
         })),
     }))
