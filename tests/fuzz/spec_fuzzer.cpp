@@ -8,8 +8,8 @@
 // One property more: what minirun writes for an accepted config (to_text, saved in the state
 // directory at `create`) is what `start` and `exec` read back, so it must parse again and give
 // the same text.
-#include "error.hpp"
-#include "spec.hpp"
+#include "base/error.hpp"
+#include "spec/spec.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -78,7 +78,7 @@ std::string host_wide_sys_file() {
 }
 
 
-// --- the host's minirun binary (final/lib/sealed_self.hpp) ---------------------------------------
+// --- the host's minirun binary (final/lib/kernel/sealed_self.hpp) ---------------------------------------
 
 // A throw-away copy of minirun that makes every container of a test and every process put into
 // one: if an attack got through, it would overwrite the copy, never the build's binary. (The build's
@@ -376,7 +376,7 @@ TEST_CASE("escape: with CAP_MKNOD, the default device rules still refuse a disk"
 // program. A process of the container that opens such a process's /proc/PID/exe and later reopens
 // it for writing would overwrite minirun on the host (the class of CVE-2019-5736). minirun
 // re-executes itself from a read-only view of its binary and stays non-dumpable until that exec
-// (final/lib/sealed_self.hpp): the exe link is refused (EACCES), and a process that is minirun again
+// (final/lib/kernel/sealed_self.hpp): the exe link is refused (EACCES), and a process that is minirun again
 // after an exec (the interpreter of a script) names a file that cannot be written (EROFS; EPERM
 // for the sealed memfd copy, where no overlay can be made).
 TEST_CASE("escape: the exe of a process minirun exec's into the container cannot be held", "[escape][exe]") {

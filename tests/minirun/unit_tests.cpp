@@ -1,15 +1,15 @@
 // Unit tests of minirun's library: what it accepts and refuses before touching the system.
 // No root needed.
 
-#include "device_filter.hpp"
-#include "error.hpp"
-#include "mount_options.hpp"
-#include "sealed_self.hpp"
-#include "seccomp.hpp"
-#include "signals.hpp"
-#include "spec.hpp"
-#include "state.hpp"
-#include "units.hpp"
+#include "base/error.hpp"
+#include "base/signals.hpp"
+#include "base/units.hpp"
+#include "kernel/device_filter.hpp"
+#include "kernel/mount_options.hpp"
+#include "kernel/sealed_self.hpp"
+#include "kernel/seccomp_filter.hpp"
+#include "spec/spec.hpp"
+#include "state/state.hpp"
 
 #include "../harness/files.hpp"
 #include "../harness/session.hpp"
@@ -294,7 +294,7 @@ TEST_CASE("the fields engines send parse, and survive the trip through the state
   CHECK(spec.uid_mappings.at(0).host_id == 100000);
   // `create` saves the spec with to_text(); `exec` and `delete` read it back.
   CHECK(to_text(parse_spec(to_text(spec))) == to_text(spec));
-  CHECK_NOTHROW(SeccompFilter(parse_seccomp(spec.seccomp)));
+  CHECK_NOTHROW(SeccompFilter(spec.seccomp.value()));
 }
 
 TEST_CASE("wrong values of the engine fields are refused by name", "[spec]") {

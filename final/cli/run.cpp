@@ -1,0 +1,73 @@
+// minirun run [--bundle DIR | --rootfs DIR... [--hostname H] [--memory M] [--pids N] [--cpus C]] [-d] ID [-- CMD...]
+#include "base/error.hpp"
+#include "base/units.hpp"
+#include "cli/cli.hpp"
+#include "runtime/run.hpp"
+#include "spec/spec.hpp"
+
+#include <optional>
+
+namespace minirun::cli {
+
+namespace {
+
+struct RunArgs {
+  CreateArgs create;
+  std::vector<std::string> rootfs, command;
+  std::string hostname;
+  std::optional<std::string> memory, pids, cpus;  // given, even if empty, means "check it"
+  bool detach = false;
+};
+
+// A bad value names the option it came from: "--memory: invalid size ...".
+template <typename Parse>
+auto for_option(const std::string& option, Parse parse) {
+  try {
+    return parse();
+  } catch (const Error& e) {
+    throw Error(option + ": " + e.what());
+  }
+}
+
+int run(const StateRoot& root, const RunArgs& a) {
+  if (a.rootfs.empty() && (a.memory || a.pids || a.cpus || !a.hostname.empty())) {
+    throw Error("--hostname, --memory, --pids and --cpus go with --rootfs; a bundle's config.json says these");
+  }
+  CreateOptions options = create_options(a.create);
+  if (a.rootfs.empty()) {
+    Spec spec = load_spec(options.bundle + "/config.json");
+    if (!a.command.empty()) spec.process.args = a.command;
+    return run_container(root, options, spec, a.detach);
+  }
+  RootfsRun rootfs{a.command, a.hostname, std::nullopt, std::nullopt, std::nullopt};
+  if (a.memory) rootfs.memory = for_option("--memory", [&] { return parse_size(*a.memory); });
+  if (a.pids) rootfs.pids = for_option("--pids", [&] { return parse_count(*a.pids); });
+  if (a.cpus) rootfs.cpu_quota = for_option("--cpus", [&] { return cpus_to_quota(*a.cpus, kCpuPeriod); });
+  options.layers = a.rootfs;
+  return run_container(root, options, spec_for_rootfs(rootfs), a.detach);
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, Command& command) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = add_verb(app, command, "run", "Create and start a container, wait for it, delete it",
+                       [args](const StateRoot& root) { return run(root, *args); }, kExitRunError);
+  enters_containers(cmd, command);
+  add_create_flags(cmd, args->create);
+  cmd->add_option("--rootfs", args->rootfs, "Read-only overlay layer (repeatable, first on top) instead of a bundle")
+      ->allow_extra_args(false);  // one directory per --rootfs: the ID that follows is not a layer
+  cmd->add_option("--hostname", args->hostname, "With --rootfs: the container's hostname");
+  // Given, even empty, means "check it": --memory '' is an error, not "no limit".
+  cmd->add_option_function<std::string>("--memory", [args](const std::string& v) { args->memory = v; },
+                                        "With --rootfs: memory limit (bytes or K/M/G)");
+  cmd->add_option_function<std::string>("--pids", [args](const std::string& v) { args->pids = v; },
+                                        "With --rootfs: maximum number of processes");
+  cmd->add_option_function<std::string>("--cpus", [args](const std::string& v) { args->cpus = v; },
+                                        "With --rootfs: CPUs (e.g. 0.5)");
+  cmd->add_flag("-d,--detach", args->detach, "Return once started");
+  cmd->add_option("id", args->create.id, "Container ID")->required();
+  cmd->add_option("command", args->command, "Program and arguments (after --)");
+}
+
+}  // namespace minirun::cli

@@ -1,0 +1,137 @@
+#include "kernel/cgroups.hpp"
+
+#include "base/error.hpp"
+
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace minirun {
+
+namespace {
+
+bool is_cgroup2(const char* path) {
+  struct statfs fs {};
+  return ::statfs(path, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+bool remove_when_empty(const std::string& dir) {
+  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+  if (errno == EBUSY) return false;
+  throw Error("rmdir", dir, errno);
+}
+
+}  // namespace
+
+std::string cgroup_layout() {
+  if (is_cgroup2("/sys/fs/cgroup")) return "v2";
+  return is_cgroup2("/sys/fs/cgroup/unified") ? "hybrid" : "v1";
+}
+
+std::unique_ptr<Cgroup> Cgroup::create(const std::string& path) {
+  return cgroup_layout() == "v2" ? create_v2(path) : create_v1(path);
+}
+
+std::unique_ptr<Cgroup> Cgroup::open(const CgroupRecord& record) {
+  return record.version == "v2" ? open_v2(record) : open_v1(record);
+}
+
+void Cgroup::add(pid_t pid) const {
+  for (const auto& dir : record_.dirs) cgroupfs::write(dir, "cgroup.procs", std::to_string(pid));
+}
+
+std::vector<pid_t> Cgroup::pids() const {
+  std::vector<pid_t> pids;
+  if (record_.dirs.empty()) return pids;
+  std::ifstream in(record_.dirs.front() + "/cgroup.procs");
+  for (pid_t pid = 0; in >> pid;) pids.push_back(pid);
+  return pids;
+}
+
+void Cgroup::signal_all(int signal) const {
+  for (pid_t pid : pids()) ::kill(pid, signal);
+}
+
+void Cgroup::destroy() const {
+  using namespace std::chrono_literals;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (const auto& dir : record_.created) {
+    // A killed process leaves its cgroup only once it has fully exited: retry while busy.
+    while (!remove_when_empty(dir)) {
+      if (std::chrono::steady_clock::now() > deadline) throw Error("rmdir", dir, EBUSY);
+      signal_all(SIGKILL);
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+}
+
+std::vector<HierarchyView> own_v1_hierarchies() {
+  // /proc/self/cgroup: "ID:controllers:path"; ID 0 is the v2 hierarchy, skipped here.
+  std::vector<HierarchyView> views;
+  std::ifstream in("/proc/self/cgroup");
+  for (std::string line; std::getline(in, line);) {
+    auto first = line.find(':');
+    auto second = line.find(':', first + 1);
+    if (line.starts_with("0:")) continue;
+    std::string controllers = line.substr(first + 1, second - first - 1);
+    if (controllers.starts_with("name=")) controllers = controllers.substr(5);
+    std::string mount_point = "/sys/fs/cgroup/" + controllers;
+    if (::access(mount_point.c_str(), F_OK) == 0) views.push_back({mount_point, line.substr(second + 1)});
+  }
+  return views;
+}
+
+namespace cgroupfs {
+
+void write(const std::string& dir, const std::string& file, const std::string& value) {
+  std::string path = dir + "/" + file;
+  std::ofstream out(path);
+  if (!out) throw Error("open", path, errno);
+  out << value;
+  // The kernel checks the value when the write reaches it: at flush.
+  if (!out.flush()) throw Error("write " + value + " to", path, errno);
+}
+
+std::string read(const std::string& dir, const std::string& file) {
+  std::ifstream in(dir + "/" + file);
+  if (!in) throw Error("open", dir + "/" + file, errno);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+uint64_t read_counter(const std::string& dir, const std::string& file, const std::string& key) {
+  std::ifstream in(dir + "/" + file);
+  std::string name;
+  for (uint64_t value = 0; in >> name >> value;) {
+    if (name == key) return value;
+  }
+  return 0;
+}
+
+void make_dirs(const std::string& path, std::vector<std::string>& created) {
+  std::string partial;
+  std::istringstream parts(path);
+  for (std::string part; std::getline(parts, part, '/');) {
+    if (part.empty()) continue;
+    partial += "/" + part;
+    if (::mkdir(partial.c_str(), 0755) == 0) {
+      created.push_back(partial);
+    } else if (errno != EEXIST || partial == path) {
+      throw Error("mkdir", partial, errno);
+    }
+  }
+}
+
+}  // namespace cgroupfs
+
+}  // namespace minirun

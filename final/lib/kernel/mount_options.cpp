@@ -1,0 +1,66 @@
+#include "kernel/mount_options.hpp"
+
+#include <sys/mount.h>
+
+#include <map>
+
+namespace minirun {
+
+namespace {
+
+struct Flag {
+  bool clear;  // "rw" clears MS_RDONLY, "suid" clears MS_NOSUID, ...
+  unsigned long flag;
+};
+
+const std::map<std::string, Flag> kFlags = {
+    {"ro", {false, MS_RDONLY}},          {"rw", {true, MS_RDONLY}},
+    {"nosuid", {false, MS_NOSUID}},      {"suid", {true, MS_NOSUID}},
+    {"nodev", {false, MS_NODEV}},        {"dev", {true, MS_NODEV}},
+    {"noexec", {false, MS_NOEXEC}},      {"exec", {true, MS_NOEXEC}},
+    {"sync", {false, MS_SYNCHRONOUS}},   {"async", {true, MS_SYNCHRONOUS}},
+    {"dirsync", {false, MS_DIRSYNC}},    {"mand", {false, MS_MANDLOCK}},
+    {"nomand", {true, MS_MANDLOCK}},     {"noatime", {false, MS_NOATIME}},
+    {"atime", {true, MS_NOATIME}},       {"nodiratime", {false, MS_NODIRATIME}},
+    {"diratime", {true, MS_NODIRATIME}}, {"relatime", {false, MS_RELATIME}},
+    {"norelatime", {true, MS_RELATIME}}, {"strictatime", {false, MS_STRICTATIME}},
+    {"nostrictatime", {true, MS_STRICTATIME}},
+    {"bind", {false, MS_BIND}},          {"rbind", {false, MS_BIND | MS_REC}},
+    {"defaults", {false, 0}},
+};
+
+const std::map<std::string, unsigned long> kPropagation = {
+    {"private", MS_PRIVATE},         {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},           {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},             {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE},   {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+}  // namespace
+
+MountOptions parse_mount_options(const std::vector<std::string>& options) {
+  MountOptions parsed;
+  for (const auto& option : options) {
+    if (auto flag = kFlags.find(option); flag != kFlags.end()) {
+      if (flag->second.clear) {
+        parsed.flags &= ~flag->second.flag;
+      } else {
+        parsed.flags |= flag->second.flag;
+      }
+    } else if (auto propagation = kPropagation.find(option); propagation != kPropagation.end()) {
+      parsed.propagation = propagation->second;
+    } else {
+      parsed.data += (parsed.data.empty() ? "" : ",") + option;
+    }
+  }
+  return parsed;
+}
+
+std::vector<std::string> known_mount_options() {
+  std::vector<std::string> names;
+  for (const auto& [name, flag] : kFlags) names.push_back(name);
+  for (const auto& [name, propagation] : kPropagation) names.push_back(name);
+  return names;
+}
+
+}  // namespace minirun

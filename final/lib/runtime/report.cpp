@@ -1,0 +1,71 @@
+#include "runtime/report.hpp"
+
+#include "base/error.hpp"
+#include "runtime/container.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace minirun {
+
+namespace {
+
+using Row = std::vector<std::string>;
+
+std::string align(const std::vector<Row>& rows) {
+  std::vector<size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::ostringstream out;
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      out << row[i];
+      if (i + 1 < row.size()) out << std::string(std::max<size_t>(widths[i], 10) - row[i].size() + 3, ' ');
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+std::string command_line_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::replace(raw.begin(), raw.end(), '\0', ' ');
+  while (!raw.empty() && raw.back() == ' ') raw.pop_back();
+  return raw;
+}
+
+}  // namespace
+
+nlohmann::ordered_json list_json(const StateRoot& root) {
+  nlohmann::ordered_json states = nlohmann::ordered_json::array();
+  for (const auto& id : root.ids()) {
+    try {
+      states.push_back(container_state(root, id));
+    } catch (const Error&) {
+      // Deleted in the meantime.
+    }
+  }
+  return states;
+}
+
+std::string list_table(const StateRoot& root) {
+  std::vector<Row> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
+  for (const auto& state : list_json(root)) {
+    rows.push_back({state["id"], std::to_string(state["pid"].get<int>()), state["status"], state["bundle"],
+                    state["created"], state["owner"]});
+  }
+  return align(rows);
+}
+
+std::string ps_table(const std::vector<pid_t>& pids) {
+  std::vector<Row> rows = {{"PID", "CMD"}};
+  for (pid_t pid : pids) rows.push_back({std::to_string(pid), command_line_of(pid)});
+  return align(rows);
+}
+
+}  // namespace minirun
