@@ -130,8 +130,11 @@ Record first_record(const CreateOptions& options, const Spec& spec) {
   return record;
 }
 
-void record_init(Record& record, pid_t init) {
+// An init that already failed (a missing mount source, say) is a zombie with no start time; it sent
+// its one-line error before exiting, and that is the error to report, not its death.
+void record_init(Record& record, pid_t init, Channel& channel) {
   auto start_time = start_time_of(init);
+  if (!start_time) channel.wait_ready();  // throws the init's own error, or that it died
   if (!start_time) throw Error("container init exited during setup");
   record.pid = init;
   record.start_time = *start_time;
@@ -182,7 +185,7 @@ Record create_container(const StateRoot& root, const CreateOptions& options, Spe
   check(::mkfifo(plan.fifo.c_str(), 0600), "mkfifo", plan.fifo);
   write_file(root.config_of(options.id), to_text(spec));
   Channel channel;
-  record_init(record, clone_init(plan, channel, undo));
+  record_init(record, clone_init(plan, channel, undo), channel);
   root.save(record);
   fault_point("create:init-cloned");
   run_runtime_hooks(plan, record, channel);
