@@ -148,9 +148,8 @@ Matrix::~Matrix() {
     for (const auto& mount : added) list += "\n    " + mount;
     std::string message =
         "=> a mount made inside the container appeared on the host: mounts are not private." + list +
-        "\n  (Make every mount private, mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL), before mounting"
-        " anything in the container. The \"host\" here is the test's own mount namespace, whose / is shared"
-        " as systemd makes it; the real host was not touched.)";
+        "\n  (The container must make its mounts private before it mounts anything. The \"host\" here is the"
+        " test's own mount namespace, whose / is shared as systemd makes it; the real host was not touched.)";
     if (std::uncaught_exceptions() > 0) std::cerr << message << '\n';
     else FAIL_CHECK(message);
   } catch (const std::exception& e) {
