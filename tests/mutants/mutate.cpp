@@ -1,11 +1,14 @@
 // mutate: makes the mutants of tests/mutants/mutants.txt and checks that the isolation matrix
-// catches each of them.
+// catches each of them. The table is built into this program (mutants_table.hpp, written by CMake),
+// so the checks also run where the source tree is not (the virtual machines of scripts/vm-test).
 //
-//   mutate apply TABLE NAME SOURCE OUTPUT     writes SOURCE with NAME's edits applied to OUTPUT
-//   mutate check TABLE NAME MATRIX BINARY     runs NAME's rows of MATRIX on BINARY; passes when the
-//                                             matrix fails and its output says what NAME's table says
+//   mutate apply NAME SOURCE OUTPUT     writes SOURCE with NAME's edits applied to OUTPUT
+//   mutate check NAME MATRIX BINARY     runs NAME's rows of MATRIX on BINARY; passes when the matrix
+//                                       fails and its output says what NAME's entry says
 //
 // Exit status: 0 done, 1 the mutant or the check failed, 2 bad usage or table, 77 skipped (not root).
+#include "mutants_table.hpp"  // kMutantsTable: the text of mutants.txt
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,9 +49,9 @@ std::string trimmed(const std::string& text) {
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
-Mutant find_mutant(const std::string& table, const std::string& name) {
-  std::ifstream in(table);
-  if (!in) throw TableError("cannot read " + table + ": " + std::strerror(errno));
+Mutant find_mutant(const std::string& name) {
+  const std::string table = "tests/mutants/mutants.txt";
+  std::istringstream in(kMutantsTable);
   Mutant mutant;
   bool inside = false;
   int number = 0;
@@ -132,9 +135,8 @@ std::string apply(std::string source, const Mutant& mutant) {
   return source;
 }
 
-int apply_command(const std::string& table, const std::string& name, const std::string& input,
-                  const std::string& output) {
-  Mutant mutant = find_mutant(table, name);
+int apply_command(const std::string& name, const std::string& input, const std::string& output) {
+  Mutant mutant = find_mutant(name);
   std::ifstream in(input, std::ios::binary);
   if (!in) throw TableError("cannot read " + input + ": " + std::strerror(errno));
   std::ostringstream source;
@@ -201,9 +203,8 @@ std::pair<int, std::string> run_matrix(const std::vector<std::string>& argv, con
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
 }
 
-int check_command(const std::string& table, const std::string& name, const std::string& matrix,
-                  const std::string& binary) {
-  Mutant mutant = find_mutant(table, name);
+int check_command(const std::string& name, const std::string& matrix, const std::string& binary) {
+  Mutant mutant = find_mutant(name);
   std::vector<std::string> argv{matrix, "--stage", mutant.stage, "--warn", "NoTests"};
   for (const auto& row : mutant.rows) argv.push_back(as_test_spec(row));
   auto [status, output] = run_matrix(argv, binary);
@@ -232,8 +233,8 @@ int check_command(const std::string& table, const std::string& name, const std::
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    if (args.size() == 5 && args[0] == "apply") return apply_command(args[1], args[2], args[3], args[4]);
-    if (args.size() == 5 && args[0] == "check") return check_command(args[1], args[2], args[3], args[4]);
+    if (args.size() == 4 && args[0] == "apply") return apply_command(args[1], args[2], args[3]);
+    if (args.size() == 4 && args[0] == "check") return check_command(args[1], args[2], args[3]);
   } catch (const TableError& e) {
     std::cerr << "mutate: " << e.what() << '\n';
     return 2;
@@ -241,6 +242,6 @@ int main(int argc, char** argv) {
     std::cerr << "mutate: " << e.what() << '\n';
     return 1;
   }
-  std::cerr << "usage: mutate apply TABLE NAME SOURCE OUTPUT | mutate check TABLE NAME MATRIX BINARY\n";
+  std::cerr << "usage: mutate apply NAME SOURCE OUTPUT | mutate check NAME MATRIX BINARY\n";
   return 2;
 }
