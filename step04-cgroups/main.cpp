@@ -1,93 +1,24 @@
-// step04-cgroups: limits on memory, processes and CPU.
+// Limits on memory, processes and CPU.
 //
 // Namespaces decide what a container sees; cgroups decide how much it may use. The step makes
 // a cgroup, writes the limits, puts the child in it before the command runs, reports an OOM
 // kill, and removes the cgroup at the end. cgroup v1 (one tree per controller), v2 (one tree)
 // and the hybrid of both are told apart at run time and hidden behind one small type.
 //
-//   step04-cgroups [OPTIONS] [--] [COMMAND [ARG...]]      (COMMAND defaults to /bin/sh)
+// Usage: [OPTIONS] [--] [COMMAND [ARG...]]                             (COMMAND defaults to /bin/sh)
+// Messages, errors, exit statuses and the command line are in ../steps/step.hpp.
 
-#include <CLI/CLI.hpp>
+#include "step.hpp"
 
-#include <fcntl.h>
 #include <linux/magic.h>
-#include <limits.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <charconv>
-#include <chrono>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <map>
-#include <optional>
-#include <sstream>
-#include <stdexcept>
-#include <string>
-#include <thread>
-#include <variant>
-#include <vector>
+using namespace step;
 
 namespace {
-
-const char* const kStep = "step04";
-
-// Exit statuses, as a shell and runc report them.
-constexpr int kExitStepFailed = 125;
-constexpr int kExitCannotRun = 126;
-constexpr int kExitNotFound = 127;
-
-bool quiet = false;
-
-// One line on stderr per action, so the reader sees the mechanism at work. The line is written
-// whole, so that a parent's and a child's lines never interleave.
-template <typename... Parts>
-void say(const Parts&... parts) {
-  if (quiet) return;
-  std::ostringstream line;
-  line << '[' << kStep << "] ";
-  (line << ... << parts) << '\n';
-  std::cerr << line.str();
-}
-
-// A failed system call: what was attempted (call and path) plus errno's message.
-struct StepError : std::runtime_error {
-  explicit StepError(const std::string& what) : std::runtime_error(what + ": " + std::strerror(errno)) {}
-};
-
-void check(long result, const std::string& what) {
-  if (result == -1) throw StepError(what);
-}
-
-void print_error(const std::string& message) {
-  std::cerr << kStep << ": " << message << '\n';
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  check(fd, "open " + path);
-  ssize_t written = write(fd, content.data(), content.size());
-  int saved_errno = errno;
-  close(fd);
-  errno = saved_errno;
-  if (written != static_cast<ssize_t>(content.size())) throw StepError("write " + path);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw StepError("open " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The seven namespaces clone() can create, by the names /proc/PID/ns/ uses.
 const std::map<std::string, int> kNamespaceFlags = {
@@ -108,107 +39,12 @@ struct Options {
   Limits limits;
 };
 
-// SIZE: a positive number of bytes, optionally with K, M or G (powers of 1024).
-std::optional<long long> parse_size(const std::string& text) {
-  long long value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || value <= 0) return std::nullopt;
-  std::string suffix(end, text.data() + text.size());
-  int shift = 0;
-  if (suffix == "K" || suffix == "k") shift = 10;
-  else if (suffix == "M" || suffix == "m") shift = 20;
-  else if (suffix == "G" || suffix == "g") shift = 30;
-  else if (!suffix.empty()) return std::nullopt;
-  if (value > (std::numeric_limits<long long>::max() >> shift)) return std::nullopt;
-  return value << shift;
-}
-
-CLI::Validator valid_size() {
-  return CLI::Validator(
-      [](std::string& text) {
-        return parse_size(text) ? "" : "'" + text + "' is not a size (a positive number of bytes, or with K, M or G)";
-      },
-      "SIZE");
-}
-
-CLI::Validator known_namespace() {
-  return CLI::Validator(
-      [](std::string& name) {
-        return kNamespaceFlags.contains(name) ? "" : "unknown namespace '" + name + "' (pid,uts,ipc,net,mnt,user,cgroup)";
-      },
-      "NS");
-}
-
-CLI::Validator valid_hostname() {
-  return CLI::Validator(
-      [](std::string& name) {
-        return name.size() > HOST_NAME_MAX ? "hostname longer than " + std::to_string(HOST_NAME_MAX) + " bytes" : "";
-      },
-      "NAME");
-}
-
-// What follows the options is the command: "--" may come first; any other word that starts
-// with '-' is an option we do not know. Returns false (after saying why) on a bad option.
-bool take_command(std::vector<std::string> rest, std::vector<std::string>& command) {
-  if (!rest.empty() && rest.front() == "--") {
-    rest.erase(rest.begin());
-  } else if (!rest.empty() && rest.front().starts_with('-')) {
-    print_error("unknown option " + rest.front() + " (see --help)");
-    return false;
+std::string describe(int namespaces) {
+  std::vector<std::string> names;
+  for (const auto& [name, flag] : kNamespaceFlags) {
+    if (namespaces & flag) names.push_back(name);
   }
-  if (!rest.empty()) command = rest;
-  return true;
-}
-
-// Returns the options, or an exit status when there is nothing to run (--help, bad usage).
-std::variant<Options, int> parse_options(int argc, char** argv) {
-  CLI::App app{"Run COMMAND in new namespaces made by one clone() call.", "step04-cgroups"};
-  app.footer("COMMAND [ARG...] follows the options (or --) and defaults to /bin/sh.");
-  Options options;
-  std::vector<std::string> namespaces;
-  app.add_flag("-q,--quiet", quiet, "Do not print what the step does");
-  app.add_option("--hostname", options.hostname, "Hostname inside the new UTS namespace")->check(valid_hostname());
-  app.add_option("--ns", namespaces, "Namespaces to create (default pid,uts,ipc,net,mnt)")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->check(known_namespace());
-  std::string memory;
-  app.add_option("--memory", memory, "Memory limit: bytes, or with K, M, G")->check(valid_size());
-  app.add_option("--pids", options.limits.pids, "Most processes the container may have")
-      ->check(CLI::Range(1LL, 4194304LL));
-  app.add_option("--cpus", options.limits.cpus, "CPU time, in CPUs (0.5 = half of one)")->check(CLI::Range(0.01, 1024.0));
-  app.prefix_command();  // everything from the first non-option on is the command
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    print_error(e.what());
-    return kExitStepFailed;
-  }
-  if (!take_command(app.remaining(), options.command)) return kExitStepFailed;
-  if (!namespaces.empty()) {
-    options.namespaces = 0;
-    for (const auto& name : namespaces) options.namespaces |= kNamespaceFlags.at(name);
-  }
-  if (!memory.empty()) options.limits.memory = *parse_size(memory);
-  if (app.count("--hostname") && !(options.namespaces & CLONE_NEWUTS)) {
-    print_error("--hostname needs a new UTS namespace (add uts to --ns)");
-    return kExitStepFailed;
-  }
-  return options;
-}
-
-// Runs in the child: becomes COMMAND, or exits 126/127 as a shell would.
-[[noreturn]] void exec_command(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  say("exec ", command[0], " as PID ", getpid(), " (its PID inside the new namespace)");
-  execvp(argv[0], argv.data());
-  int code = errno == ENOENT ? kExitNotFound : kExitCannotRun;
-  print_error("execvp " + command[0] + ": " + std::strerror(errno));
-  _exit(code);
+  return join(names, ",");
 }
 
 // Blocks until the parent has finished its side; EOF without the go byte means the parent gave up.
@@ -217,6 +53,16 @@ void wait_for_parent(int sync_fd) {
   ssize_t n = read(sync_fd, &go, 1);
   close(sync_fd);
   if (n != 1) throw std::runtime_error("the parent gave up before the container could start");
+}
+
+// Root inside the user namespace is the invoking user outside. setgroups must be denied
+// before an unprivileged process may write gid_map.
+void write_id_maps(pid_t child) {
+  std::string proc = "/proc/" + std::to_string(child);
+  write_file(proc + "/uid_map", "0 " + std::to_string(getuid()) + " 1\n");
+  write_file(proc + "/setgroups", "deny");
+  write_file(proc + "/gid_map", "0 " + std::to_string(getgid()) + " 1\n");
+  say("uid_map/gid_map: root in the container is uid ", getuid(), " gid ", getgid(), " outside");
 }
 
 void set_hostname(const std::string& hostname) {
@@ -250,24 +96,21 @@ CgroupLayout detect_cgroup_layout() {
   return CgroupLayout::v1;
 }
 
-std::string describe(CgroupLayout layout) {
-  switch (layout) {
-    case CgroupLayout::v2: return "cgroup v2 (one unified tree)";
-    case CgroupLayout::hybrid: return "hybrid (v1 controllers, plus a v2 tree without them): using v1";
-    case CgroupLayout::v1: return "cgroup v1 (one tree per controller)";
-  }
-  return "";
-}
+const std::map<CgroupLayout, std::string> kLayoutNames = {
+    {CgroupLayout::v2, "cgroup v2 (one unified tree)"},
+    {CgroupLayout::hybrid, "hybrid (v1 controllers, plus a v2 tree without them): using v1"},
+    {CgroupLayout::v1, "cgroup v1 (one tree per controller)"},
+};
 
-// The container's cgroup: one directory on v2, one per controller tree on v1 and hybrid.
-// It is removed when the object goes away, however the step ends.
+// The container's cgroup: one directory on v2; on v1 (and hybrid) one in each controller's tree,
+// where that controller's limits go. It is removed when the object goes away, however the step ends.
 class Cgroup {
  public:
-  Cgroup(const std::string& name, const Limits& limits) : layout_(detect_cgroup_layout()) {
-    say("cgroup layout: ", describe(layout_));
+  Cgroup(const std::string& name, const Limits& limits) : name_(name), layout_(detect_cgroup_layout()) {
+    say("cgroup layout: ", kLayoutNames.at(layout_));
     try {
-      if (layout_ == CgroupLayout::v2) create_v2(name, limits);
-      else create_v1(name, limits);
+      create();
+      set_limits(limits);
     } catch (...) {
       remove();
       throw;
@@ -284,8 +127,7 @@ class Cgroup {
 
   // How many times the kernel's OOM killer struck inside this cgroup.
   long oom_kills() const {
-    std::string events = layout_ == CgroupLayout::v2 ? "/memory.events" : "/memory.oom_control";
-    std::istringstream lines(read_file(memory_dir_ + events));
+    std::istringstream lines(read_file(dir("memory") + (v2() ? "/memory.events" : "/memory.oom_control")));
     std::string key;
     long value = 0;
     while (lines >> key >> value) {
@@ -295,58 +137,49 @@ class Cgroup {
   }
 
  private:
-  // v2: one directory, after the controllers are enabled for the parent's children.
-  void create_v2(const std::string& name, const Limits& limits) {
-    const std::string root = "/sys/fs/cgroup";
-    std::string available = read_file(root + "/cgroup.controllers");
-    for (const char* controller : {"memory", "pids", "cpu"}) {
-      if (available.find(controller) != std::string::npos) {
-        write_file(root + "/cgroup.subtree_control", std::string("+") + controller);
-      }
+  bool v2() const { return layout_ == CgroupLayout::v2; }
+  std::string dir(const std::string& controller) const {
+    return v2() ? "/sys/fs/cgroup/" + name_ : "/sys/fs/cgroup/" + controller + "/" + name_;
+  }
+
+  // v2 first enables the controllers for the root's children, then makes its one directory.
+  void create() {
+    const std::vector<std::string> controllers = {"memory", "pids", "cpu"};
+    std::string available = v2() ? read_file("/sys/fs/cgroup/cgroup.controllers") : "";
+    for (const auto& controller : controllers) {
+      if (available.find(controller) != std::string::npos) write_file("/sys/fs/cgroup/cgroup.subtree_control", "+" + controller);
     }
-    std::string dir = make_dir(root + "/" + name);
-    memory_dir_ = dir;
+    for (const auto& controller : v2() ? std::vector<std::string>{"memory"} : controllers) {
+      check(mkdir(dir(controller).c_str(), 0755), "mkdir " + dir(controller));
+      dirs_.push_back(dir(controller));
+    }
+  }
+
+  void set_limits(const Limits& limits) {
+    std::string memory = std::to_string(limits.memory), period = std::to_string(kPeriod);
+    std::string quota = std::to_string(static_cast<long>(limits.cpus * kPeriod));
     if (limits.memory) {
-      set(dir, "memory.max", std::to_string(limits.memory));
-      set_if_present(dir, "memory.swap.max", "0");  // no escaping the limit into swap
+      set("memory", v2() ? "memory.max" : "memory.limit_in_bytes", memory);
+      // No escaping the limit into swap.
+      set_if_present("memory", v2() ? "memory.swap.max" : "memory.memsw.limit_in_bytes", v2() ? "0" : memory);
     }
-    if (limits.pids) set(dir, "pids.max", std::to_string(limits.pids));
-    if (limits.cpus) set(dir, "cpu.max", std::to_string(quota(limits.cpus)) + " " + std::to_string(kPeriod));
-  }
-
-  // v1 (and hybrid): the same limits, each in the tree of its own controller.
-  void create_v1(const std::string& name, const Limits& limits) {
-    std::string memory = make_dir("/sys/fs/cgroup/memory/" + name);
-    memory_dir_ = memory;
-    if (limits.memory) {
-      set(memory, "memory.limit_in_bytes", std::to_string(limits.memory));
-      set_if_present(memory, "memory.memsw.limit_in_bytes", std::to_string(limits.memory));
-    }
-    std::string pids = make_dir("/sys/fs/cgroup/pids/" + name);
-    if (limits.pids) set(pids, "pids.max", std::to_string(limits.pids));
-    std::string cpu = make_dir("/sys/fs/cgroup/cpu/" + name);
-    if (limits.cpus) {
-      set(cpu, "cpu.cfs_period_us", std::to_string(kPeriod));
-      set(cpu, "cpu.cfs_quota_us", std::to_string(quota(limits.cpus)));
+    if (limits.pids) set("pids", "pids.max", std::to_string(limits.pids));
+    if (limits.cpus && v2()) set("cpu", "cpu.max", quota + " " + period);
+    if (limits.cpus && !v2()) {
+      set("cpu", "cpu.cfs_period_us", period);
+      set("cpu", "cpu.cfs_quota_us", quota);
     }
   }
 
-  static constexpr long kPeriod = 100000;  // microseconds
-  static long quota(double cpus) { return static_cast<long>(cpus * kPeriod); }
+  static constexpr long kPeriod = 100000;  // microseconds of CPU time per period
 
-  std::string make_dir(const std::string& dir) {
-    check(mkdir(dir.c_str(), 0755), "mkdir " + dir);
-    dirs_.push_back(dir);
-    return dir;
+  void set(const std::string& controller, const std::string& file, const std::string& value) const {
+    write_file(dir(controller) + "/" + file, value);
+    say("cgroup ", dir(controller), ": ", file, "=", value);
   }
 
-  static void set(const std::string& dir, const std::string& file, const std::string& value) {
-    write_file(dir + "/" + file, value);
-    say("cgroup ", dir, ": ", file, "=", value);
-  }
-
-  static void set_if_present(const std::string& dir, const std::string& file, const std::string& value) {
-    if (access((dir + "/" + file).c_str(), F_OK) == 0) set(dir, file, value);
+  void set_if_present(const std::string& controller, const std::string& file, const std::string& value) const {
+    if (access((dir(controller) + "/" + file).c_str(), F_OK) == 0) set(controller, file, value);
   }
 
   // A cgroup can be removed only once it is empty: kill what the command left behind
@@ -354,22 +187,18 @@ class Cgroup {
   void remove() {
     for (auto dir = dirs_.rbegin(); dir != dirs_.rend(); ++dir) {
       for (int attempt = 0; rmdir(dir->c_str()) == -1 && errno == EBUSY && attempt < 100; ++attempt) {
-        kill_processes_in(*dir);
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::ifstream procs(*dir + "/cgroup.procs");
+        for (pid_t pid; procs >> pid;) kill(pid, SIGKILL);
+        usleep(10000);
       }
     }
     if (!dirs_.empty()) say("cgroup removed");
     dirs_.clear();
   }
 
-  static void kill_processes_in(const std::string& dir) {
-    std::ifstream procs(dir + "/cgroup.procs");
-    for (pid_t pid; procs >> pid;) kill(pid, SIGKILL);
-  }
-
+  std::string name_;
   CgroupLayout layout_;
   std::vector<std::string> dirs_;  // created, removed in reverse order
-  std::string memory_dir_;
 };
 
 // A cgroup namespace takes the cgroup its creator is in as its root. Made by clone(), that
@@ -405,24 +234,6 @@ int container_main(void* arg) {
   return kExitStepFailed;
 }
 
-// Root inside the user namespace is the invoking user outside. setgroups must be denied
-// before an unprivileged process may write gid_map.
-void write_id_maps(pid_t child) {
-  std::string proc = "/proc/" + std::to_string(child);
-  write_file(proc + "/uid_map", "0 " + std::to_string(getuid()) + " 1\n");
-  write_file(proc + "/setgroups", "deny");
-  write_file(proc + "/gid_map", "0 " + std::to_string(getgid()) + " 1\n");
-  say("uid_map/gid_map: root in the container is uid ", getuid(), " gid ", getgid(), " outside");
-}
-
-std::string describe(int namespaces) {
-  std::string names;
-  for (const auto& [name, flag] : kNamespaceFlags) {
-    if (namespaces & flag) names += (names.empty() ? "" : ",") + name;
-  }
-  return names;
-}
-
 pid_t start_container(const Options& options, const Cgroup& cgroup) {
   // clone() runs the child on a stack we provide (stacks grow down: pass its top).
   // clone3() would allocate none of this, but glibc has no wrapper for it yet.
@@ -454,49 +265,53 @@ pid_t start_container(const Options& options, const Cgroup& cgroup) {
   return child;
 }
 
-// The container's exit status, the way a shell reports it: N, or 128+N when killed by signal N.
-int wait_for(pid_t child) {
-  int status = 0;
-  while (waitpid(child, &status, 0) == -1) {
-    if (errno != EINTR) throw StepError("waitpid");
-  }
-  if (WIFSIGNALED(status)) {
-    say("container killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)), ")");
-    return 128 + WTERMSIG(status);
-  }
-  say("container exited with status ", WEXITSTATUS(status));
-  return WEXITSTATUS(status);
-}
-
-std::string mebibytes(long long bytes) {
-  std::ostringstream text;
-  text << static_cast<double>(bytes) / (1024.0 * 1024.0) << " MiB";
-  return text.str();
-}
-
 int run(const Options& options) {
-  Cgroup cgroup(std::string(kStep) + "-" + std::to_string(getpid()), options.limits);
+  Cgroup cgroup(kStep + "-" + std::to_string(getpid()), options.limits);
   pid_t child = start_container(options, cgroup);
-  // Ctrl-C at the terminal reaches the container too; let it decide, and keep waiting for it.
-  signal(SIGINT, SIG_IGN);
-  signal(SIGQUIT, SIG_IGN);
   int status = wait_for(child);
-  if (cgroup.oom_kills() > 0) {
-    // A result, not a progress line: printed even with --quiet.
-    std::cerr << '[' << kStep << "] killed by the OOM killer: memory limit " << mebibytes(options.limits.memory) << '\n';
-  }
+  if (cgroup.oom_kills() > 0) report("killed by the OOM killer: memory limit ", mebibytes(options.limits.memory));
   return status;
+}
+
+CLI::Validator known_namespace() {
+  return valid("NS", [](const std::string& name) {
+    return kNamespaceFlags.contains(name) ? "" : "unknown namespace '" + name + "' (pid,uts,ipc,net,mnt,user,cgroup)";
+  });
+}
+
+// The options of the step; CLI11 rejects a bad value before anything is created.
+void add_options(CLI::App& app, Options& options) {
+  app.add_option("--hostname", options.hostname, "Hostname inside the new UTS namespace")->check(valid_hostname());
+  auto set_namespaces = [&options](const std::vector<std::string>& names) {
+    options.namespaces = 0;
+    for (const auto& name : names) options.namespaces |= kNamespaceFlags.at(name);
+  };
+  app.add_option_function<std::vector<std::string>>("--ns", set_namespaces, "Namespaces to create (default pid,uts,ipc,net,mnt)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->check(known_namespace());
+  auto set_memory = [&options](const std::string& size) { options.limits.memory = *parse_size(size); };
+  app.add_option_function<std::string>("--memory", set_memory, "Memory limit: bytes, or with K, M, G")->check(valid_size());
+  app.add_option("--pids", options.limits.pids, "Most processes the container may have")
+      ->check(CLI::Range(1LL, 4194304LL));
+  app.add_option("--cpus", options.limits.cpus, "CPU time, in CPUs (0.5 = half of one)")->check(CLI::Range(0.01, 1024.0));
+}
+
+// What the options mean together; "" when they make sense.
+std::string finish_options(const CLI::App& app, Options& options) {
+  if (app.count("--hostname") && !(options.namespaces & CLONE_NEWUTS)) {
+    return "--hostname needs a new UTS namespace (add uts to --ns)";
+  }
+  return "";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = parse_options(argc, argv);
-  if (auto* status = std::get_if<int>(&parsed)) return *status;
-  try {
-    return run(std::get<Options>(parsed));
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitStepFailed;
-  }
+  CLI::App app{"Run COMMAND in new namespaces and a cgroup with limits.", kProgram};
+  Options options;
+  add_options(app, options);
+  if (auto status = parse_command_line(app, argc, argv, options.command)) return *status;
+  if (auto problem = finish_options(app, options); !problem.empty()) return usage_error(problem);
+  return run_step([&] { return run(options); });
 }

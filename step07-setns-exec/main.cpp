@@ -1,97 +1,27 @@
-// step07-setns-exec: entering a running container, as `docker exec` and `nsenter` do.
+// Entering a running container, as `docker exec` and `nsenter` do.
 //
 // A container is a process's set of namespaces and cgroups; the kernel shows each namespace as a
 // file in /proc/PID/ns. `exec` opens them all, joins them with setns(), forks (a PID namespace
 // applies to children only), puts the child in the container's cgroups and runs the command.
 // `run` is step06, plus --pid-file so that another terminal knows whom to join.
 //
-//   step07-setns-exec run --rootfs DIR [OPTIONS] [--pid-file FILE] [--] [COMMAND [ARG...]]
-//   step07-setns-exec exec --pid PID [-q] [--] [COMMAND [ARG...]]     (COMMAND defaults to /bin/sh)
+// Usage: run --rootfs DIR [OPTIONS] [--pid-file FILE] [--] [COMMAND [ARG...]]
+//        exec --pid PID [-q] [--] [COMMAND [ARG...]]                (COMMAND defaults to /bin/sh)
+// Messages, errors, exit statuses and the command line are in ../steps/step.hpp.
 
-#include <CLI/CLI.hpp>
+#include "step.hpp"
 
-#include <fcntl.h>
 #include <linux/magic.h>
-#include <limits.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/statfs.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <charconv>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <map>
-#include <optional>
-#include <sstream>
-#include <stdexcept>
-#include <string>
-#include <thread>
-#include <variant>
-#include <vector>
+using namespace step;
 
 namespace {
-
-const char* const kStep = "step07";
-
-// Exit statuses, as a shell and runc report them.
-constexpr int kExitStepFailed = 125;
-constexpr int kExitCannotRun = 126;
-constexpr int kExitNotFound = 127;
-
-bool quiet = false;
-
-// One line on stderr per action, so the reader sees the mechanism at work. The line is written
-// whole, so that a parent's and a child's lines never interleave.
-template <typename... Parts>
-void say(const Parts&... parts) {
-  if (quiet) return;
-  std::ostringstream line;
-  line << '[' << kStep << "] ";
-  (line << ... << parts) << '\n';
-  std::cerr << line.str();
-}
-
-// A failed system call: what was attempted (call and path) plus errno's message.
-struct StepError : std::runtime_error {
-  explicit StepError(const std::string& what) : std::runtime_error(what + ": " + std::strerror(errno)) {}
-};
-
-void check(long result, const std::string& what) {
-  if (result == -1) throw StepError(what);
-}
-
-void print_error(const std::string& message) {
-  std::cerr << kStep << ": " << message << '\n';
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  check(fd, "open " + path);
-  ssize_t written = write(fd, content.data(), content.size());
-  int saved_errno = errno;
-  close(fd);
-  errno = saved_errno;
-  if (written != static_cast<ssize_t>(content.size())) throw StepError("write " + path);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw StepError("open " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The seven namespaces clone() can create, by the names /proc/PID/ns/ uses.
 const std::map<std::string, int> kNamespaceFlags = {
@@ -116,177 +46,12 @@ struct Options {
   std::string pid_file;             // where to write the container's PID, as the host sees it
 };
 
-struct ExecOptions {
-  pid_t pid = 0;  // a process of the container to join (its init, from --pid-file)
-  std::vector<std::string> command{"/bin/sh"};
-};
-
-// SIZE: a positive number of bytes, optionally with K, M or G (powers of 1024).
-std::optional<long long> parse_size(const std::string& text) {
-  long long value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || value <= 0) return std::nullopt;
-  std::string suffix(end, text.data() + text.size());
-  int shift = 0;
-  if (suffix == "K" || suffix == "k") shift = 10;
-  else if (suffix == "M" || suffix == "m") shift = 20;
-  else if (suffix == "G" || suffix == "g") shift = 30;
-  else if (!suffix.empty()) return std::nullopt;
-  if (value > (std::numeric_limits<long long>::max() >> shift)) return std::nullopt;
-  return value << shift;
-}
-
-CLI::Validator valid_size() {
-  return CLI::Validator(
-      [](std::string& text) {
-        return parse_size(text) ? "" : "'" + text + "' is not a size (a positive number of bytes, or with K, M or G)";
-      },
-      "SIZE");
-}
-
-CLI::Validator known_namespace() {
-  return CLI::Validator(
-      [](std::string& name) {
-        return kNamespaceFlags.contains(name) ? "" : "unknown namespace '" + name + "' (pid,uts,ipc,net,mnt,user,cgroup)";
-      },
-      "NS");
-}
-
-CLI::Validator valid_hostname() {
-  return CLI::Validator(
-      [](std::string& name) {
-        return name.size() > HOST_NAME_MAX ? "hostname longer than " + std::to_string(HOST_NAME_MAX) + " bytes" : "";
-      },
-      "NAME");
-}
-
-// overlayfs takes its layers as "lowerdir=A:B,upperdir=C": those two characters cannot be in a path.
-CLI::Validator layer_path() {
-  return CLI::Validator(
-      [](std::string& path) {
-        return path.find_first_of(":,") == std::string::npos ? "" : "'" + path + "': overlayfs cannot take a path with ':' or ','";
-      },
-      "DIR");
-}
-
-// What follows the options is the command: "--" may come first; any other word that starts
-// with '-' is an option we do not know. Returns false (after saying why) on a bad option.
-bool take_command(std::vector<std::string> rest, std::vector<std::string>& command) {
-  if (!rest.empty() && rest.front() == "--") {
-    rest.erase(rest.begin());
-  } else if (!rest.empty() && rest.front().starts_with('-')) {
-    print_error("unknown option " + rest.front() + " (see --help)");
-    return false;
+std::string describe(int namespaces) {
+  std::vector<std::string> names;
+  for (const auto& [name, flag] : kNamespaceFlags) {
+    if (namespaces & flag) names.push_back(name);
   }
-  if (!rest.empty()) command = rest;
-  return true;
-}
-
-// What to do: run a container, exec in one, or exit at once with a status (--help, bad usage).
-using Parsed = std::variant<Options, ExecOptions, int>;
-
-Parsed parse_exec_options(int argc, char** argv) {
-  CLI::App app{"Run COMMAND inside the running container that --pid belongs to.", "step07-setns-exec exec"};
-  app.footer("COMMAND [ARG...] follows the options (or --) and defaults to /bin/sh.");
-  ExecOptions options;
-  app.add_flag("-q,--quiet", quiet, "Do not print what the step does");
-  app.add_option("--pid", options.pid, "PID of a process in the container (see run --pid-file)")
-      ->required()
-      ->check(CLI::Range(1, std::numeric_limits<pid_t>::max()));
-  app.prefix_command();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    print_error(e.what());
-    return kExitStepFailed;
-  }
-  if (!take_command(app.remaining(), options.command)) return kExitStepFailed;
-  return options;
-}
-
-Parsed parse_run_options(int argc, char** argv) {
-  CLI::App app{"Run COMMAND in a new container.", "step07-setns-exec run"};
-  app.footer("COMMAND [ARG...] follows the options (or --) and defaults to /bin/sh.");
-  Options options;
-  std::vector<std::string> namespaces;
-  app.add_flag("-q,--quiet", quiet, "Do not print what the step does");
-  app.add_option("--hostname", options.hostname, "Hostname inside the new UTS namespace")->check(valid_hostname());
-  app.add_option("--ns", namespaces, "Namespaces to create (default pid,uts,ipc,net,mnt)")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->check(known_namespace());
-  std::string memory;
-  app.add_option("--memory", memory, "Memory limit: bytes, or with K, M, G")->check(valid_size());
-  app.add_option("--pids", options.limits.pids, "Most processes the container may have")
-      ->check(CLI::Range(1LL, 4194304LL));
-  app.add_option("--cpus", options.limits.cpus, "CPU time, in CPUs (0.5 = half of one)")->check(CLI::Range(0.01, 1024.0));
-  app.add_option("--rootfs", options.rootfs, "A lower layer (repeatable; the first is the top)")
-      ->allow_extra_args(false)
-      ->check(CLI::ExistingDirectory & layer_path());
-  app.add_option("--upper", options.upper, "Keep the container's changes in this existing directory")
-      ->check(CLI::ExistingDirectory & layer_path());
-  app.add_flag("--no-pivot", options.no_pivot, "Move the root and chroot (for an initramfs), instead of pivot_root");
-  app.add_option("--pid-file", options.pid_file, "Write the container's PID (on the host) to FILE");
-  app.prefix_command();  // everything from the first non-option on is the command
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {  // --help
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    print_error(e.what());
-    return kExitStepFailed;
-  }
-  if (!take_command(app.remaining(), options.command)) return kExitStepFailed;
-  if (options.rootfs.empty()) {  // checked after the command, so that an unknown option is named first
-    print_error("--rootfs is required");
-    return kExitStepFailed;
-  }
-  if (!namespaces.empty()) {
-    options.namespaces = 0;
-    for (const auto& name : namespaces) options.namespaces |= kNamespaceFlags.at(name);
-  }
-  if (!memory.empty()) options.limits.memory = *parse_size(memory);
-  if (!(options.namespaces & CLONE_NEWNS)) {
-    print_error("--rootfs needs a new mount namespace (add mnt to --ns)");
-    return kExitStepFailed;
-  }
-  for (auto& layer : options.rootfs) layer = std::filesystem::absolute(layer).lexically_normal();
-  if (!options.upper.empty()) options.upper = std::filesystem::absolute(options.upper).lexically_normal();
-  if (app.count("--hostname") && !(options.namespaces & CLONE_NEWUTS)) {
-    print_error("--hostname needs a new UTS namespace (add uts to --ns)");
-    return kExitStepFailed;
-  }
-  return options;
-}
-
-// The first word says what to do; each verb has its own options.
-Parsed parse_options(int argc, char** argv) {
-  std::string verb = argc > 1 ? argv[1] : "";
-  if (verb == "run") return parse_run_options(argc - 1, argv + 1);
-  if (verb == "exec") return parse_exec_options(argc - 1, argv + 1);
-  if (verb == "-h" || verb == "--help") {
-    std::cout << "Run a container, or a command inside a running one.\n"
-                 "Usage: step07-setns-exec run --rootfs DIR [OPTIONS] [--pid-file FILE] [--] [COMMAND [ARG...]]\n"
-                 "       step07-setns-exec exec --pid PID [-q] [--] [COMMAND [ARG...]]\n"
-                 "Run 'step07-setns-exec run --help' or 'exec --help' for the options.\n";
-    return 0;
-  }
-  print_error(verb.empty() ? "expected run or exec (see --help)" : "unknown command '" + verb + "': expected run or exec");
-  return kExitStepFailed;
-}
-
-// Runs in the child: becomes COMMAND, or exits 126/127 as a shell would.
-[[noreturn]] void exec_command(const std::vector<std::string>& command) {
-  std::vector<char*> argv;
-  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  say("exec ", command[0], " as PID ", getpid(), " (its PID inside the new namespace)");
-  execvp(argv[0], argv.data());
-  int code = errno == ENOENT ? kExitNotFound : kExitCannotRun;
-  print_error("execvp " + command[0] + ": " + std::strerror(errno));
-  _exit(code);
+  return join(names, ",");
 }
 
 // Blocks until the parent has finished its side; EOF without the go byte means the parent gave up.
@@ -295,6 +60,16 @@ void wait_for_parent(int sync_fd) {
   ssize_t n = read(sync_fd, &go, 1);
   close(sync_fd);
   if (n != 1) throw std::runtime_error("the parent gave up before the container could start");
+}
+
+// Root inside the user namespace is the invoking user outside. setgroups must be denied
+// before an unprivileged process may write gid_map.
+void write_id_maps(pid_t child) {
+  std::string proc = "/proc/" + std::to_string(child);
+  write_file(proc + "/uid_map", "0 " + std::to_string(getuid()) + " 1\n");
+  write_file(proc + "/setgroups", "deny");
+  write_file(proc + "/gid_map", "0 " + std::to_string(getgid()) + " 1\n");
+  say("uid_map/gid_map: root in the container is uid ", getuid(), " gid ", getgid(), " outside");
 }
 
 void set_hostname(const std::string& hostname) {
@@ -328,24 +103,21 @@ CgroupLayout detect_cgroup_layout() {
   return CgroupLayout::v1;
 }
 
-std::string describe(CgroupLayout layout) {
-  switch (layout) {
-    case CgroupLayout::v2: return "cgroup v2 (one unified tree)";
-    case CgroupLayout::hybrid: return "hybrid (v1 controllers, plus a v2 tree without them): using v1";
-    case CgroupLayout::v1: return "cgroup v1 (one tree per controller)";
-  }
-  return "";
-}
+const std::map<CgroupLayout, std::string> kLayoutNames = {
+    {CgroupLayout::v2, "cgroup v2 (one unified tree)"},
+    {CgroupLayout::hybrid, "hybrid (v1 controllers, plus a v2 tree without them): using v1"},
+    {CgroupLayout::v1, "cgroup v1 (one tree per controller)"},
+};
 
-// The container's cgroup: one directory on v2, one per controller tree on v1 and hybrid.
-// It is removed when the object goes away, however the step ends.
+// The container's cgroup: one directory on v2; on v1 (and hybrid) one in each controller's tree,
+// where that controller's limits go. It is removed when the object goes away, however the step ends.
 class Cgroup {
  public:
-  Cgroup(const std::string& name, const Limits& limits) : layout_(detect_cgroup_layout()) {
-    say("cgroup layout: ", describe(layout_));
+  Cgroup(const std::string& name, const Limits& limits) : name_(name), layout_(detect_cgroup_layout()) {
+    say("cgroup layout: ", kLayoutNames.at(layout_));
     try {
-      if (layout_ == CgroupLayout::v2) create_v2(name, limits);
-      else create_v1(name, limits);
+      create();
+      set_limits(limits);
     } catch (...) {
       remove();
       throw;
@@ -362,8 +134,7 @@ class Cgroup {
 
   // How many times the kernel's OOM killer struck inside this cgroup.
   long oom_kills() const {
-    std::string events = layout_ == CgroupLayout::v2 ? "/memory.events" : "/memory.oom_control";
-    std::istringstream lines(read_file(memory_dir_ + events));
+    std::istringstream lines(read_file(dir("memory") + (v2() ? "/memory.events" : "/memory.oom_control")));
     std::string key;
     long value = 0;
     while (lines >> key >> value) {
@@ -373,58 +144,49 @@ class Cgroup {
   }
 
  private:
-  // v2: one directory, after the controllers are enabled for the parent's children.
-  void create_v2(const std::string& name, const Limits& limits) {
-    const std::string root = "/sys/fs/cgroup";
-    std::string available = read_file(root + "/cgroup.controllers");
-    for (const char* controller : {"memory", "pids", "cpu"}) {
-      if (available.find(controller) != std::string::npos) {
-        write_file(root + "/cgroup.subtree_control", std::string("+") + controller);
-      }
+  bool v2() const { return layout_ == CgroupLayout::v2; }
+  std::string dir(const std::string& controller) const {
+    return v2() ? "/sys/fs/cgroup/" + name_ : "/sys/fs/cgroup/" + controller + "/" + name_;
+  }
+
+  // v2 first enables the controllers for the root's children, then makes its one directory.
+  void create() {
+    const std::vector<std::string> controllers = {"memory", "pids", "cpu"};
+    std::string available = v2() ? read_file("/sys/fs/cgroup/cgroup.controllers") : "";
+    for (const auto& controller : controllers) {
+      if (available.find(controller) != std::string::npos) write_file("/sys/fs/cgroup/cgroup.subtree_control", "+" + controller);
     }
-    std::string dir = make_dir(root + "/" + name);
-    memory_dir_ = dir;
+    for (const auto& controller : v2() ? std::vector<std::string>{"memory"} : controllers) {
+      check(mkdir(dir(controller).c_str(), 0755), "mkdir " + dir(controller));
+      dirs_.push_back(dir(controller));
+    }
+  }
+
+  void set_limits(const Limits& limits) {
+    std::string memory = std::to_string(limits.memory), period = std::to_string(kPeriod);
+    std::string quota = std::to_string(static_cast<long>(limits.cpus * kPeriod));
     if (limits.memory) {
-      set(dir, "memory.max", std::to_string(limits.memory));
-      set_if_present(dir, "memory.swap.max", "0");  // no escaping the limit into swap
+      set("memory", v2() ? "memory.max" : "memory.limit_in_bytes", memory);
+      // No escaping the limit into swap.
+      set_if_present("memory", v2() ? "memory.swap.max" : "memory.memsw.limit_in_bytes", v2() ? "0" : memory);
     }
-    if (limits.pids) set(dir, "pids.max", std::to_string(limits.pids));
-    if (limits.cpus) set(dir, "cpu.max", std::to_string(quota(limits.cpus)) + " " + std::to_string(kPeriod));
-  }
-
-  // v1 (and hybrid): the same limits, each in the tree of its own controller.
-  void create_v1(const std::string& name, const Limits& limits) {
-    std::string memory = make_dir("/sys/fs/cgroup/memory/" + name);
-    memory_dir_ = memory;
-    if (limits.memory) {
-      set(memory, "memory.limit_in_bytes", std::to_string(limits.memory));
-      set_if_present(memory, "memory.memsw.limit_in_bytes", std::to_string(limits.memory));
-    }
-    std::string pids = make_dir("/sys/fs/cgroup/pids/" + name);
-    if (limits.pids) set(pids, "pids.max", std::to_string(limits.pids));
-    std::string cpu = make_dir("/sys/fs/cgroup/cpu/" + name);
-    if (limits.cpus) {
-      set(cpu, "cpu.cfs_period_us", std::to_string(kPeriod));
-      set(cpu, "cpu.cfs_quota_us", std::to_string(quota(limits.cpus)));
+    if (limits.pids) set("pids", "pids.max", std::to_string(limits.pids));
+    if (limits.cpus && v2()) set("cpu", "cpu.max", quota + " " + period);
+    if (limits.cpus && !v2()) {
+      set("cpu", "cpu.cfs_period_us", period);
+      set("cpu", "cpu.cfs_quota_us", quota);
     }
   }
 
-  static constexpr long kPeriod = 100000;  // microseconds
-  static long quota(double cpus) { return static_cast<long>(cpus * kPeriod); }
+  static constexpr long kPeriod = 100000;  // microseconds of CPU time per period
 
-  std::string make_dir(const std::string& dir) {
-    check(mkdir(dir.c_str(), 0755), "mkdir " + dir);
-    dirs_.push_back(dir);
-    return dir;
+  void set(const std::string& controller, const std::string& file, const std::string& value) const {
+    write_file(dir(controller) + "/" + file, value);
+    say("cgroup ", dir(controller), ": ", file, "=", value);
   }
 
-  static void set(const std::string& dir, const std::string& file, const std::string& value) {
-    write_file(dir + "/" + file, value);
-    say("cgroup ", dir, ": ", file, "=", value);
-  }
-
-  static void set_if_present(const std::string& dir, const std::string& file, const std::string& value) {
-    if (access((dir + "/" + file).c_str(), F_OK) == 0) set(dir, file, value);
+  void set_if_present(const std::string& controller, const std::string& file, const std::string& value) const {
+    if (access((dir(controller) + "/" + file).c_str(), F_OK) == 0) set(controller, file, value);
   }
 
   // A cgroup can be removed only once it is empty: kill what the command left behind
@@ -432,23 +194,26 @@ class Cgroup {
   void remove() {
     for (auto dir = dirs_.rbegin(); dir != dirs_.rend(); ++dir) {
       for (int attempt = 0; rmdir(dir->c_str()) == -1 && errno == EBUSY && attempt < 100; ++attempt) {
-        kill_processes_in(*dir);
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::ifstream procs(*dir + "/cgroup.procs");
+        for (pid_t pid; procs >> pid;) kill(pid, SIGKILL);
+        usleep(10000);
       }
     }
     if (!dirs_.empty()) say("cgroup removed");
     dirs_.clear();
   }
 
-  static void kill_processes_in(const std::string& dir) {
-    std::ifstream procs(dir + "/cgroup.procs");
-    for (pid_t pid; procs >> pid;) kill(pid, SIGKILL);
-  }
-
+  std::string name_;
   CgroupLayout layout_;
   std::vector<std::string> dirs_;  // created, removed in reverse order
-  std::string memory_dir_;
 };
+
+// A cgroup namespace takes the cgroup its creator is in as its root. Made by clone(), that
+// would be the host's cgroup; made here, after the parent moved us, it is the container's.
+void enter_cgroup_namespace() {
+  check(unshare(CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
+  say("unshare(CLONE_NEWCGROUP): the container's cgroup is / in /proc/self/cgroup");
+}
 
 // The directories an overlay mount is made of.
 struct Layers {
@@ -458,70 +223,28 @@ struct Layers {
   std::string merged;              // the union, the container's root
 };
 
-// Where the container's root is put together: a temporary directory holding the merged mount
-// point and, unless --upper keeps them elsewhere, the upper and work directories. All of it
-// is removed at the end. The overlay itself is mounted only inside the container's mount
-// namespace, so it vanishes with the container.
-class Workspace {
- public:
-  Workspace(const std::vector<std::string>& rootfs, const std::string& upper) {
-    char path[] = "/tmp/step07-XXXXXX";
-    if (mkdtemp(path) == nullptr) throw StepError("mkdtemp /tmp/step07-XXXXXX");
-    dir_ = path;
-    try {
-      layers_.lower = rootfs;
-      layers_.merged = make_dir(dir_ + "/merged");
-      layers_.upper = upper.empty() ? make_dir(dir_ + "/upper") : upper;
-      // overlayfs needs the work directory on the upper layer's file system: put it beside it.
-      layers_.work = make_dir(upper.empty() ? dir_ + "/work" : upper + ".work");
-      require_same_file_system(layers_.upper, layers_.work);
-    } catch (...) {
-      remove();
-      throw;
-    }
-    say("workspace ", dir_, ": upper ", layers_.upper, ", work ", layers_.work, ", merged ", layers_.merged);
+void require_same_file_system(const std::string& upper, const std::string& work) {
+  struct stat upper_stat {}, work_stat {};
+  check(stat(upper.c_str(), &upper_stat), "stat " + upper);
+  check(stat(work.c_str(), &work_stat), "stat " + work);
+  if (upper_stat.st_dev != work_stat.st_dev) {
+    errno = EXDEV;
+    throw StepError("upper " + upper + " and work " + work + " must be on one file system");
   }
-  Workspace(const Workspace&) = delete;
-  Workspace& operator=(const Workspace&) = delete;
-  ~Workspace() { remove(); }
+}
 
-  const Layers& layers() const { return layers_; }
-
- private:
-  std::string make_dir(const std::string& dir) {
-    check(mkdir(dir.c_str(), 0755), "mkdir " + dir);
-    created_.push_back(dir);
-    return dir;
-  }
-
-  static void require_same_file_system(const std::string& upper, const std::string& work) {
-    struct stat upper_stat {}, work_stat {};
-    check(stat(upper.c_str(), &upper_stat), "stat " + upper);
-    check(stat(work.c_str(), &work_stat), "stat " + work);
-    if (upper_stat.st_dev != work_stat.st_dev) {
-      errno = EXDEV;
-      throw StepError("upper " + upper + " and work " + work + " must be on one file system");
-    }
-  }
-
-  // Only what this object created goes, newest first; the temporary directory last.
-  void remove() {
-    std::error_code ignored;
-    for (auto dir = created_.rbegin(); dir != created_.rend(); ++dir) std::filesystem::remove_all(*dir, ignored);
-    created_.clear();
-    if (!dir_.empty()) rmdir(dir_.c_str());
-    dir_.clear();
-  }
-
-  std::string dir_;
-  std::vector<std::string> created_;
-  Layers layers_;
-};
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string joined;
-  for (const auto& part : parts) joined += (joined.empty() ? "" : separator) + part;
-  return joined;
+// The merged mount point and, unless --upper keeps them elsewhere, the upper and work directories
+// are made in a scratch directory that goes at the end. The overlay itself is mounted only inside
+// the container's mount namespace, so it vanishes with the container.
+Layers make_layers(ScratchDir& scratch, const Options& options) {
+  const std::string& upper = options.upper;
+  Layers layers{options.rootfs, upper, "", scratch.make_dir(scratch.path() + "/merged")};
+  if (upper.empty()) layers.upper = scratch.make_dir(scratch.path() + "/upper");
+  // overlayfs needs the work directory on the upper layer's file system: put it beside it.
+  layers.work = scratch.make_dir(upper.empty() ? scratch.path() + "/work" : upper + ".work");
+  require_same_file_system(layers.upper, layers.work);
+  say("workspace ", scratch.path(), ": upper ", layers.upper, ", work ", layers.work, ", merged ", layers.merged);
+  return layers;
 }
 
 void mount_overlay(const Layers& layers) {
@@ -559,10 +282,6 @@ void move_root_and_chroot(const std::string& new_root) {
   say("mount --move ", new_root, " / and chroot (no pivot_root: the host's root is still underneath)");
 }
 
-void make_dir_if_missing(const std::string& dir) {
-  if (mkdir(dir.c_str(), 0755) == -1 && errno != EEXIST) throw StepError("mkdir " + dir);
-}
-
 // sysfs shows the devices of the container's network namespace; read-only keeps
 // root in the container from changing the kernel's settings through it.
 void mount_sys() {
@@ -571,35 +290,27 @@ void mount_sys() {
   say("mount sysfs on /sys, read-only");
 }
 
-void make_device(const std::string& path, unsigned major_number, unsigned minor_number) {
-  check(mknod(path.c_str(), S_IFCHR, makedev(major_number, minor_number)), "mknod " + path);
-  check(chmod(path.c_str(), 0666), "chmod " + path);
-}
+// The harmless character devices every program expects: name, major, minor.
+const std::vector<std::tuple<std::string, unsigned, unsigned>> kDevices = {
+    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
 
-// A /dev of our own on a tmpfs, holding only the harmless devices every program expects,
-// plus a private devpts instance for terminals: no disks, no host terminals.
+// A /dev of our own on a tmpfs, holding only those devices, plus a private devpts instance
+// for terminals: no disks, no host terminals.
 void mount_dev() {
   make_dir_if_missing("/dev");
   check(mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k"), "mount tmpfs on /dev");
-  make_device("/dev/null", 1, 3);
-  make_device("/dev/zero", 1, 5);
-  make_device("/dev/full", 1, 7);
-  make_device("/dev/random", 1, 8);
-  make_device("/dev/urandom", 1, 9);
-  make_device("/dev/tty", 5, 0);
+  for (const auto& [name, major_number, minor_number] : kDevices) {
+    std::string path = "/dev/" + name;
+    check(mknod(path.c_str(), S_IFCHR, makedev(major_number, minor_number)), "mknod " + path);
+    check(chmod(path.c_str(), 0666), "chmod " + path);
+  }
   check(mkdir("/dev/pts", 0755), "mkdir /dev/pts");
   check(mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"),
         "mount devpts on /dev/pts");
   check(symlink("pts/ptmx", "/dev/ptmx"), "symlink /dev/ptmx");
   check(symlink("/proc/self/fd", "/dev/fd"), "symlink /dev/fd");
   say("mount tmpfs on /dev: null zero full random urandom tty, devpts on /dev/pts");
-}
-
-// A cgroup namespace takes the cgroup its creator is in as its root. Made by clone(), that
-// would be the host's cgroup; made here, after the parent moved us, it is the container's.
-void enter_cgroup_namespace() {
-  check(unshare(CLONE_NEWCGROUP), "unshare(CLONE_NEWCGROUP)");
-  say("unshare(CLONE_NEWCGROUP): the container's cgroup is / in /proc/self/cgroup");
 }
 
 struct ChildArgs {
@@ -634,24 +345,6 @@ int container_main(void* arg) {
   return kExitStepFailed;
 }
 
-// Root inside the user namespace is the invoking user outside. setgroups must be denied
-// before an unprivileged process may write gid_map.
-void write_id_maps(pid_t child) {
-  std::string proc = "/proc/" + std::to_string(child);
-  write_file(proc + "/uid_map", "0 " + std::to_string(getuid()) + " 1\n");
-  write_file(proc + "/setgroups", "deny");
-  write_file(proc + "/gid_map", "0 " + std::to_string(getgid()) + " 1\n");
-  say("uid_map/gid_map: root in the container is uid ", getuid(), " gid ", getgid(), " outside");
-}
-
-std::string describe(int namespaces) {
-  std::string names;
-  for (const auto& [name, flag] : kNamespaceFlags) {
-    if (namespaces & flag) names += (names.empty() ? "" : ",") + name;
-  }
-  return names;
-}
-
 pid_t start_container(const Options& options, const Cgroup& cgroup, const Layers& layers) {
   // clone() runs the child on a stack we provide (stacks grow down: pass its top).
   // clone3() would allocate none of this, but glibc has no wrapper for it yet.
@@ -683,26 +376,6 @@ pid_t start_container(const Options& options, const Cgroup& cgroup, const Layers
   return child;
 }
 
-// The container's exit status, the way a shell reports it: N, or 128+N when killed by signal N.
-int wait_for(pid_t child) {
-  int status = 0;
-  while (waitpid(child, &status, 0) == -1) {
-    if (errno != EINTR) throw StepError("waitpid");
-  }
-  if (WIFSIGNALED(status)) {
-    say("container killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)), ")");
-    return 128 + WTERMSIG(status);
-  }
-  say("container exited with status ", WEXITSTATUS(status));
-  return WEXITSTATUS(status);
-}
-
-std::string mebibytes(long long bytes) {
-  std::ostringstream text;
-  text << static_cast<double>(bytes) / (1024.0 * 1024.0) << " MiB";
-  return text.str();
-}
-
 // The child inherited the write end of `started`, close-on-exec: EOF means its command has
 // started (or it died). Only then is its root in place for anyone who joins its namespaces;
 // joining the mount namespace earlier would land on the host's root.
@@ -713,16 +386,22 @@ void wait_until_started(int started_fd) {
   close(started_fd);
 }
 
-// Written whole under another name, then renamed: a reader never sees half a PID.
-void write_pid_file(const std::string& path, pid_t pid) {
-  std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial);
-    out << pid << '\n';
-    if (!out.flush()) throw StepError("write " + partial);
+int run(const Options& options) {
+  ScratchDir scratch;
+  Layers layers = make_layers(scratch, options);
+  Cgroup cgroup(kStep + "-" + std::to_string(getpid()), options.limits);
+  int started[2];
+  check(pipe2(started, O_CLOEXEC), "pipe2");
+  pid_t child = start_container(options, cgroup, layers);
+  close(started[1]);
+  wait_until_started(started[0]);
+  if (!options.pid_file.empty()) {
+    replace_file(options.pid_file, std::to_string(child) + "\n");
+    say("pid file ", options.pid_file, ": ", child);
   }
-  check(rename(partial.c_str(), path.c_str()), "rename " + partial + " to " + path);
-  say("pid file ", path, ": ", pid);
+  int status = wait_for(child);
+  if (cgroup.oom_kills() > 0) report("killed by the OOM killer: memory limit ", mebibytes(options.limits.memory));
+  return status;
 }
 
 // Joining order matters. The user namespace comes first: it decides what we may do in the
@@ -771,33 +450,21 @@ void join_namespaces(const std::vector<NamespaceFile>& files, pid_t pid) {
   }
 }
 
-// /proc/PID/cgroup lines are "ID:CONTROLLERS:PATH"; v2's single tree has ID 0 and no controllers.
-std::map<std::string, std::string> cgroups_of(const std::string& proc_cgroup) {
-  std::map<std::string, std::string> paths;
-  std::istringstream lines(read_file(proc_cgroup));
+// The cgroup.procs files of the container's cgroups that we are not in already, opened now,
+// while the host's /sys/fs/cgroup is still what we see. /proc/PID/cgroup has one line per
+// hierarchy, "ID:CONTROLLERS:PATH"; v2's single tree has no controllers ("0::PATH").
+std::vector<int> open_cgroups_of(pid_t pid) {
+  std::string ours = "\n" + read_file("/proc/self/cgroup");
+  std::string unified = detect_cgroup_layout() == CgroupLayout::v2 ? "" : "/unified";
+  std::istringstream lines(read_file("/proc/" + std::to_string(pid) + "/cgroup"));
+  std::vector<int> procs;
   for (std::string line; std::getline(lines, line);) {
     auto first = line.find(':'), second = line.find(':', first + 1);
-    if (first == std::string::npos || second == std::string::npos) continue;
-    paths[line.substr(first + 1, second - first - 1)] = line.substr(second + 1);
-  }
-  return paths;
-}
-
-std::string hierarchy_dir(const std::string& controllers, CgroupLayout layout) {
-  if (controllers.empty()) return layout == CgroupLayout::v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
-  if (controllers.starts_with("name=")) return "/sys/fs/cgroup/" + controllers.substr(5);
-  return "/sys/fs/cgroup/" + controllers;
-}
-
-// The cgroup.procs files of the container's cgroups that we are not in already, opened now,
-// while the host's /sys/fs/cgroup is still what we see.
-std::vector<int> open_cgroups_of(pid_t pid) {
-  CgroupLayout layout = detect_cgroup_layout();
-  auto ours = cgroups_of("/proc/self/cgroup");
-  std::vector<int> procs;
-  for (const auto& [controllers, path] : cgroups_of("/proc/" + std::to_string(pid) + "/cgroup")) {
-    if (ours[controllers] == path) continue;
-    std::string file = hierarchy_dir(controllers, layout) + path + "/cgroup.procs";
+    if (second == std::string::npos || ours.find("\n" + line + "\n") != std::string::npos) continue;
+    std::string controllers = line.substr(first + 1, second - first - 1);
+    if (controllers.starts_with("name=")) controllers.erase(0, 5);
+    std::string tree = controllers.empty() ? unified : "/" + controllers;
+    std::string file = "/sys/fs/cgroup" + tree + line.substr(second + 1) + "/cgroup.procs";
     int fd = open(file.c_str(), O_WRONLY | O_CLOEXEC);
     check(fd, "open " + file);
     procs.push_back(fd);
@@ -810,6 +477,11 @@ void join_cgroups(const std::vector<int>& procs) {
   for (int fd : procs) check(write(fd, "0", 1), "write cgroup.procs");
   if (!procs.empty()) say("cgroup.procs: joined the container's cgroups");
 }
+
+struct ExecOptions {
+  pid_t pid = 0;  // a process of the container to join (its init, from --pid-file)
+  std::vector<std::string> command{"/bin/sh"};
+};
 
 int exec_in(const ExecOptions& options) {
   std::vector<NamespaceFile> namespaces = open_namespaces(options.pid);
@@ -830,41 +502,91 @@ int exec_in(const ExecOptions& options) {
     _exit(kExitStepFailed);
   }
   for (int fd : cgroups) close(fd);
-  signal(SIGINT, SIG_IGN);
-  signal(SIGQUIT, SIG_IGN);
   return wait_for(child);
 }
 
-int run(const Options& options) {
-  Workspace workspace(options.rootfs, options.upper);
-  Cgroup cgroup(std::string(kStep) + "-" + std::to_string(getpid()), options.limits);
-  int started[2];
-  check(pipe2(started, O_CLOEXEC), "pipe2");
-  pid_t child = start_container(options, cgroup, workspace.layers());
-  close(started[1]);
-  wait_until_started(started[0]);
-  if (!options.pid_file.empty()) write_pid_file(options.pid_file, child);
-  // Ctrl-C at the terminal reaches the container too; let it decide, and keep waiting for it.
-  signal(SIGINT, SIG_IGN);
-  signal(SIGQUIT, SIG_IGN);
-  int status = wait_for(child);
-  if (cgroup.oom_kills() > 0) {
-    // A result, not a progress line: printed even with --quiet.
-    std::cerr << '[' << kStep << "] killed by the OOM killer: memory limit " << mebibytes(options.limits.memory) << '\n';
+CLI::Validator known_namespace() {
+  return valid("NS", [](const std::string& name) {
+    return kNamespaceFlags.contains(name) ? "" : "unknown namespace '" + name + "' (pid,uts,ipc,net,mnt,user,cgroup)";
+  });
+}
+
+// overlayfs takes its layers as "lowerdir=A:B,upperdir=C": those two characters cannot be in a path.
+CLI::Validator layer_path() {
+  return valid("DIR", [](const std::string& path) {
+    return path.find_first_of(":,") == std::string::npos ? "" : "'" + path + "': overlayfs cannot take a path with ':' or ','";
+  });
+}
+
+// The options of the step; CLI11 rejects a bad value before anything is created.
+void add_options(CLI::App& app, Options& options) {
+  app.add_option("--hostname", options.hostname, "Hostname inside the new UTS namespace")->check(valid_hostname());
+  auto set_namespaces = [&options](const std::vector<std::string>& names) {
+    options.namespaces = 0;
+    for (const auto& name : names) options.namespaces |= kNamespaceFlags.at(name);
+  };
+  app.add_option_function<std::vector<std::string>>("--ns", set_namespaces, "Namespaces to create (default pid,uts,ipc,net,mnt)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->check(known_namespace());
+  auto set_memory = [&options](const std::string& size) { options.limits.memory = *parse_size(size); };
+  app.add_option_function<std::string>("--memory", set_memory, "Memory limit: bytes, or with K, M, G")->check(valid_size());
+  app.add_option("--pids", options.limits.pids, "Most processes the container may have")
+      ->check(CLI::Range(1LL, 4194304LL));
+  app.add_option("--cpus", options.limits.cpus, "CPU time, in CPUs (0.5 = half of one)")->check(CLI::Range(0.01, 1024.0));
+  app.add_option("--rootfs", options.rootfs, "A lower layer (repeatable; the first is the top)")
+      ->allow_extra_args(false)
+      ->check(CLI::ExistingDirectory & layer_path());
+  app.add_option("--upper", options.upper, "Keep the container's changes in this existing directory")
+      ->check(CLI::ExistingDirectory & layer_path());
+  app.add_flag("--no-pivot", options.no_pivot, "Move the root and chroot (for an initramfs), instead of pivot_root");
+  app.add_option("--pid-file", options.pid_file, "Write the container's PID (on the host) to FILE");
+}
+
+// What the options mean together; "" when they make sense.
+std::string finish_options(const CLI::App& app, Options& options) {
+  if (options.rootfs.empty()) return "--rootfs is required";
+  if (!(options.namespaces & CLONE_NEWNS)) return "--rootfs needs a new mount namespace (add mnt to --ns)";
+  for (auto& layer : options.rootfs) layer = std::filesystem::absolute(layer).lexically_normal();
+  if (!options.upper.empty()) options.upper = std::filesystem::absolute(options.upper).lexically_normal();
+  if (app.count("--hostname") && !(options.namespaces & CLONE_NEWUTS)) {
+    return "--hostname needs a new UTS namespace (add uts to --ns)";
   }
-  return status;
+  return "";
+}
+
+int exec_main(int argc, char** argv) {
+  CLI::App app{"Run COMMAND inside the running container that --pid belongs to.", kProgram + " exec"};
+  ExecOptions options;
+  app.add_option("--pid", options.pid, "PID of a process in the container (see run --pid-file)")
+      ->required()
+      ->check(CLI::Range(1, std::numeric_limits<pid_t>::max()));
+  if (auto status = parse_command_line(app, argc, argv, options.command)) return *status;
+  return run_step([&] { return exec_in(options); });
+}
+
+// Neither run nor exec: the usage for --help, an error otherwise.
+int usage(const std::string& verb) {
+  if (verb != "-h" && verb != "--help") {
+    return usage_error(verb.empty() ? "expected run or exec (see --help)" : "unknown command '" + verb + "': expected run or exec");
+  }
+  std::cout << "Run a container, or a command inside a running one.\n"
+            << "Usage: " << kProgram << " run --rootfs DIR [OPTIONS] [--pid-file FILE] [--] [COMMAND [ARG...]]\n"
+            << "       " << kProgram << " exec --pid PID [-q] [--] [COMMAND [ARG...]]\n"
+            << "Run '" << kProgram << " run --help' or 'exec --help' for the options.\n";
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto parsed = parse_options(argc, argv);
-  if (auto* status = std::get_if<int>(&parsed)) return *status;
-  try {
-    if (auto* exec = std::get_if<ExecOptions>(&parsed)) return exec_in(*exec);
-    return run(std::get<Options>(parsed));
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitStepFailed;
-  }
+  std::string verb = argc > 1 ? argv[1] : "";
+  if (verb == "exec") return exec_main(argc - 1, argv + 1);
+  if (verb != "run") return usage(verb);
+  CLI::App app{"Run COMMAND in a new container.", kProgram + " run"};
+  Options options;
+  add_options(app, options);
+  if (auto status = parse_command_line(app, argc - 1, argv + 1, options.command)) return *status;
+  if (auto problem = finish_options(app, options); !problem.empty()) return usage_error(problem);
+  return run_step([&] { return run(options); });
 }

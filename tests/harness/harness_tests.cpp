@@ -120,6 +120,16 @@ TEST_CASE("LeakGuard names new mounts, cgroups, files and processes") {
   CHECK(leaks_between(after, before).empty());
 }
 
+TEST_CASE("LeakGuard accepts minirun's state root made on first use, but not a container's state in it") {
+  Snapshot before;
+  Snapshot after;
+  after.stage_files = {"/run/minirun", "/run/minirun/c1", "/run/minirun-other"};
+  auto leaks = leaks_between(before, after);
+  REQUIRE(leaks.size() == 2);
+  CHECK(leaks[0] == "file left behind: /run/minirun-other");
+  CHECK(leaks[1] == "file left behind: /run/minirun/c1");
+}
+
 TEST_CASE("LeakGuard leaves alone a new cgroup that holds other people's processes") {
   Snapshot before;
   Snapshot after;

@@ -7,6 +7,8 @@
 // which are not this test's descendants belongs to another program on the machine and is ignored.
 // What cannot be read (the mount table, /proc, the cgroup tree) fails the test, saying so: an empty
 // snapshot would hide every leak.
+// minirun's default state root (/run/minirun) is made by the first container and stays, as runc's
+// does: only what appears inside it counts.
 #pragma once
 
 #include <map>
