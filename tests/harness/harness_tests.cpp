@@ -1,12 +1,15 @@
-// Tests of the harness itself and of the probe. They need no root, so they run for everyone.
+// Tests of the harness itself and of the probe. Most need no root, so they run for everyone.
 #include "files.hpp"
 #include "leak_guard.hpp"
+#include "sandbox.hpp"
 #include "process.hpp"
 #include "procfs.hpp"
+#include "session.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,4 +217,34 @@ TEST_CASE("probe: wait-stdin waits for the end of its input") {
   auto result = probe.wait();
   CHECK(result.status == 0);
   CHECK(result.out == "waiting\nstdin closed\n");
+}
+
+// The two tests below need root: they make mount namespaces and mounts (inside a sandbox only).
+TEST_CASE("a mount sandbox catches a mount that propagates, and the host never sees it") {
+  require_root();
+  TempDir dir;
+  {
+    Sandbox sandbox;
+    // What a container that forgets MS_PRIVATE does: a new mount namespace, propagation unchanged.
+    auto mounted = run({"unshare", "--mount", "--propagation", "unchanged", "mount", "-t", "tmpfs",
+                        "sandbox-propagation", dir.path()});
+    INFO("unshare ... mount: " << mounted.err);
+    REQUIRE(mounted.status == 0);
+    auto seen = sandbox.mountinfo();
+    REQUIRE(seen);
+    CHECK(seen->find("sandbox-propagation") != std::string::npos);
+    CHECK(read_file("/proc/self/mountinfo") == seen);
+  }
+  CHECK(read_file("/proc/self/mountinfo").value_or("").find("sandbox-propagation") == std::string::npos);
+}
+
+TEST_CASE("LeakGuard fails loudly when /proc is not the host's") {
+  require_root();
+  Sandbox sandbox;
+  // A tmpfs over /proc: like a container's proc that propagated onto it, /proc/self is missing.
+  REQUIRE(mount("tmpfs", "/proc", "tmpfs", 0, nullptr) == 0);
+  CHECK_THROWS_WITH(Snapshot::take(), Catch::Contains("host /proc unreadable: did a proc mount propagate onto it?"));
+  CHECK(sandbox.mountinfo().value_or("").find("tmpfs tmpfs") != std::string::npos);  // read through the old /proc
+  REQUIRE(umount("/proc") == 0);
+  CHECK_NOTHROW(Snapshot::take());
 }

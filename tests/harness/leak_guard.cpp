@@ -5,8 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include <exception>
 #include <iostream>
@@ -18,12 +23,35 @@ namespace {
 
 constexpr int kCgroupDepth = 5;
 
+// The reading functions below never turn something they cannot read into an empty snapshot: that
+// would hide every leak (a stage that stacked a proc mount on the host's /proc would leave nothing
+// to compare). They throw instead, saying what could not be read and the likely reason.
+[[noreturn]] void unreadable(const std::string& what, const std::string& path, int error) {
+  throw std::runtime_error(what + " (" + path + ": " + std::strerror(error) + ")");
+}
+
+std::string read_host_file(const std::string& path, const std::string& what) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd == -1) unreadable(what, path, errno);
+  std::string text;
+  char buffer[8192];
+  ssize_t n = 0;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
+  int error = errno;
+  close(fd);
+  if (n == -1) unreadable(what, path, error);
+  return text;
+}
+
+// /proc/self resolves only in a proc that shows this process's PID namespace: a container's proc
+// mounted over the host's /proc (a mount that propagated) does not.
+constexpr const char* kHostProcUnreadable = "host /proc unreadable: did a proc mount propagate onto it?";
+
 // mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
 std::map<std::tuple<std::string, std::string, std::string>, int> mount_table() {
   std::map<std::tuple<std::string, std::string, std::string>, int> table;
-  auto text = read_file("/proc/self/mountinfo");
-  if (!text) return table;
-  for (const auto& line : split_lines(*text)) {
+  auto text = read_host_file("/proc/self/mountinfo", kHostProcUnreadable);
+  for (const auto& line : split_lines(text)) {
     std::istringstream fields(line);
     std::string field, mount_point, fstype, source;
     for (int i = 0; i < 5 && fields >> field; ++i) mount_point = field;
@@ -32,7 +60,14 @@ std::map<std::tuple<std::string, std::string, std::string>, int> mount_table() {
     fields >> fstype >> source;
     ++table[{mount_point, fstype, source}];
   }
+  if (table.empty()) unreadable(kHostProcUnreadable, "/proc/self/mountinfo", ENODATA);
   return table;
+}
+
+// The processes are found through /proc: it must be the host's (see above).
+void require_host_proc() {
+  struct stat info {};
+  if (stat("/proc/self/stat", &info) == -1) unreadable(kHostProcUnreadable, "/proc/self/stat", errno);
 }
 
 bool named_like_a_stage(const std::string& name) {
@@ -52,6 +87,10 @@ bool made_by_a_stage(const std::string& path) {
 
 void collect_cgroups(const std::string& dir, int depth, std::set<std::string>& found) {
   if (depth > kCgroupDepth) return;
+  // Below the top, a cgroup may go away between listing and reading it; the top must be there.
+  if (depth == 1 && access(dir.c_str(), R_OK | X_OK) == -1) {
+    unreadable("the cgroup tree is unreadable: is cgroupfs mounted on " + dir + "?", dir, errno);
+  }
   for (const auto& name : list_directory(dir)) {
     std::string path = dir + "/" + name;
     struct stat info {};
@@ -111,6 +150,7 @@ Snapshot Snapshot::take() {
   snapshot.mounts = mount_table();
   collect_cgroups("/sys/fs/cgroup", 1, snapshot.cgroups);
   snapshot.stage_files = files_named_like_stages();
+  require_host_proc();
   reap_exited_children();
   for (pid_t pid : descendants_of(getpid())) {
     if (state_of(pid) != 'Z') snapshot.processes.insert(pid);
@@ -148,7 +188,13 @@ LeakGuard::LeakGuard() : before_(Snapshot::take()) {}
 
 std::vector<std::string> LeakGuard::check() {
   checked_ = true;
-  Snapshot after = Snapshot::take();
+  Snapshot after;
+  try {
+    after = Snapshot::take();
+  } catch (const std::exception& e) {  // nothing to compare: that is a failure of its own
+    FAIL_CHECK(e.what());
+    return {e.what()};
+  }
   auto leaks = leaks_between(before_, after);
   std::vector<pid_t> strays;
   for (int pid : after.processes) {
@@ -166,7 +212,13 @@ LeakGuard::~LeakGuard() {
   if (std::uncaught_exceptions() > 0) {
     // The test already failed; still report and clean what it left, but do not pile on assertions.
     checked_ = true;
-    Snapshot after = Snapshot::take();
+    Snapshot after;
+    try {
+      after = Snapshot::take();
+    } catch (const std::exception& e) {
+      std::cerr << "after the failure: " << e.what() << '\n';
+      return;
+    }
     for (const auto& leak : leaks_between(before_, after)) std::cerr << "after the failure: " << leak << '\n';
     std::vector<pid_t> strays;
     for (int pid : after.processes) {

@@ -5,6 +5,8 @@
 // of scope it looks again and fails the test for everything new, by name. Leaked processes are
 // killed (they are ours); mounts and cgroups are only reported. A new cgroup that holds processes
 // which are not this test's descendants belongs to another program on the machine and is ignored.
+// What cannot be read (the mount table, /proc, the cgroup tree) fails the test, saying so: an empty
+// snapshot would hide every leak.
 // minirun's default state root (/run/minirun) is made by the first container and stays, as runc's
 // does: only what appears inside it counts.
 #pragma once
@@ -24,7 +26,7 @@ struct Snapshot {
   std::set<std::string> stage_files;                                        // /tmp/step*, /run/minirun/* ...
   std::set<int> processes;                                                  // descendants of this process
 
-  static Snapshot take();
+  static Snapshot take();  // throws std::runtime_error naming what it could not read
 };
 
 // Human-readable lines, one per thing in `after` that is not in `before`.

@@ -17,9 +17,13 @@ TEST_CASE("allocating more than --memory is killed and reported as OOM", "[from-
   Options options;
   options.memory = "32M";
   auto result = m.run(options, m.probe({"alloc", "128M"}), 60s);
+  MATRIX_CHECK(result.out.find("allocated") == std::string::npos,
+               "the memory limit did not hold: the command allocated 128M with --memory 32M (the limit must be"
+               " written into the container's cgroup, and the container's process be in that cgroup, before the"
+               " command runs)");
   CHECK(result.status == 137);
-  CHECK(result.out.find("allocated") == std::string::npos);
-  CHECK(result.err.find("killed by the OOM killer") != std::string::npos);
+  MATRIX_CHECK(result.err.find("killed by the OOM killer") != std::string::npos,
+               "the OOM kill was not reported (read the cgroup's OOM count once the container has ended)");
 }
 
 TEST_CASE("allocating less than --memory runs", "[from-step04]") {
@@ -38,8 +42,9 @@ TEST_CASE("a fork bomb is held by --pids 20", "[from-step04]") {
   auto result = m.run(options, m.probe({"forkbomb"}), 60s);
   REQUIRE(result.status == 0);
   std::smatch match;
-  REQUIRE(std::regex_search(result.out, match, std::regex("^forked ([0-9]+) before fork failed")));
-  CHECK(std::stoi(match[1]) < 20);
+  MATRIX_REQUIRE(std::regex_search(result.out, match, std::regex("^forked ([0-9]+) before fork failed")),
+                 "the fork bomb was not held: --pids 20 did not limit the container's processes");
+  MATRIX_CHECK(std::stoi(match[1]) < 20, "the fork bomb made more processes than --pids 20 allows");
 }
 
 // Only step04 still sees the host's /sys. step05's chroot has no /sys at all, and from step06 on /sys
@@ -53,10 +58,11 @@ TEST_CASE("the cpu quota set with --cpus is what the container reads",
   auto result = m.run(options, m.probe({"cpu-quota"}));
   REQUIRE(result.status == 0);
   std::smatch match;
-  REQUIRE(std::regex_search(result.out, match, std::regex("^([0-9]+) ([0-9]+)\n$")));
+  MATRIX_REQUIRE(std::regex_search(result.out, match, std::regex("^([0-9]+) ([0-9]+)\n$")),
+                 "the container's cgroup has no CPU quota: --cpus 0.5 was not written into it");
   long quota = std::stol(match[1]);
   long period = std::stol(match[2]);
-  CHECK(quota * 2 == period);
+  MATRIX_CHECK(quota * 2 == period, "the CPU quota the container reads is not the half a CPU --cpus 0.5 asked for");
 }
 
 TEST_CASE("the container's cgroups are gone after it ends", "[from-step04]") {
@@ -76,7 +82,9 @@ TEST_CASE("the container's cgroups are gone after it ends", "[from-step04]") {
     if (ours[controllers] != dir) created.push_back(dir);
   }
   INFO("cgroups of the container: " << harness::read_file("/proc/" + std::to_string(init) + "/cgroup").value_or(""));
-  REQUIRE(!created.empty());
+  MATRIX_REQUIRE(!created.empty(),
+                 "the container is in no cgroup of its own: it runs in the test's cgroups, where no limit applies"
+                 " (write its PID into the cgroup's cgroup.procs before the command runs)");
   for (const auto& dir : created) CHECK(harness::path_exists(dir));
 
   SECTION("when the command exits") {
@@ -88,7 +96,8 @@ TEST_CASE("the container's cgroups are gone after it ends", "[from-step04]") {
   }
   for (const auto& dir : created) {
     INFO("cgroup " << dir);
-    CHECK_FALSE(harness::path_exists(dir));
+    MATRIX_CHECK(!harness::path_exists(dir),
+                 "the container's cgroup is still there after the container ended (rmdir it once it is empty)");
   }
 }
 

@@ -96,11 +96,49 @@ TEST_CASE("exec sees the container's processes", "[from-step07]") {
   CHECK(container.stop().status == 0);
 }
 
+namespace {
+
+// The probe that `exec` started, seen from the host: exec itself when it did not fork, else below it.
+pid_t probe_started_by(const Child& exec) {
+  std::vector<pid_t> candidates{exec.pid()};
+  auto below = harness::descendants_of(exec.pid());
+  candidates.insert(candidates.end(), below.begin(), below.end());
+  for (pid_t pid : candidates) {
+    auto argv = harness::cmdline_of(pid);
+    if (!argv.empty() && argv[0].ends_with("probe")) return pid;
+  }
+  FAIL("no probe below " << harness::describe(exec.argv()));
+  return -1;
+}
+
+std::string namespace_meaning(const std::string& name) {
+  std::string meaning = "the process started by exec is not in the container's " + name + " namespace";
+  if (name == "pid") {
+    meaning = "the process started by exec is not in the container's PID namespace: setns() into a PID namespace"
+              " changes only where the caller's children go (fork after setns, and exec in the child)";
+  }
+  return meaning;
+}
+
+}  // namespace
+
 TEST_CASE("exec joins every namespace of the container's init", "[from-step07]") {
   Matrix m;
   RunningContainer container(m);
+  {
+    // Seen from the host, the process exec started shares each namespace of the container's init.
+    Child exec = Child::spawn(m.exec_argv(container.init(), m.probe({"wait-stdin"})));
+    REQUIRE(exec.read_line() == "waiting");
+    pid_t joined = probe_started_by(exec);
+    for (const std::string name : {"pid", "mnt", "uts", "ipc", "net"}) {
+      MATRIX_CHECK(ns_inode(joined, name) == ns_inode(container.init(), name), namespace_meaning(name));
+    }
+    exec.close_stdin();
+    CHECK(exec.wait().status == 0);
+  }
   auto ns = container.exec({"ns"});
-  REQUIRE(ns.status == 0);
+  MATRIX_REQUIRE(ns.status == 0, "probe ns cannot read /proc/self/ns inside: the process started by exec does not"
+                                 " see itself in the container's /proc (is it in the container's PID namespace?)");
   auto inside = parse_pairs(ns.out);
   for (const std::string name : {"pid", "mnt", "uts", "ipc", "net"}) CHECK(inside.contains(name));
   for (const auto& [name, inode] : inside) {

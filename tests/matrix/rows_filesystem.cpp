@@ -68,9 +68,11 @@ TEST_CASE("writes land in --upper and the lower layer is unchanged", "[from-step
   options.upper = upper;
   auto result = m.run(options, m.probe({"write", "/written-inside", "hello"}));
   REQUIRE(result.status == 0);
-  CHECK(harness::read_file(upper + "/written-inside") == "hello");
-  CHECK_FALSE(harness::path_exists(lower + "/written-inside"));
-  CHECK(harness::tree_checksum(lower) == checksum);
+  MATRIX_CHECK((!harness::path_exists(lower + "/written-inside") && harness::tree_checksum(lower) == checksum),
+               "a write inside the container changed the lower layer (the image): the container's root must be"
+               " the overlay's merged directory, whose writes go to --upper");
+  MATRIX_CHECK(harness::read_file(upper + "/written-inside") == "hello",
+               "a write inside the container did not land in --upper (the overlay's upperdir)");
 }
 
 TEST_CASE("deleting a lower file leaves a whiteout in the upper layer", "[from-step05][not-minirun]") {
@@ -117,7 +119,8 @@ TEST_CASE("the chroot escape reaches the host's file system", "[from-step05][unt
   std::string marker = host_only_marker(m);
   auto result = m.run(m.probe({"escape", marker}));
   CHECK(result.status == 0);
-  CHECK(result.out == "escaped: " + marker + " is visible\n");
+  MATRIX_CHECK(result.out == "escaped: " + marker + " is visible\n",
+               "the chroot escape did not reach the host: in step05 the root is changed with chroot alone");
 }
 
 TEST_CASE("a missing rootfs is an error and nothing is created", "[from-step05]") {
@@ -131,8 +134,8 @@ TEST_CASE("a host-only file is unreachable inside", "[from-step06]") {
   Matrix m;
   std::string marker = host_only_marker(m);
   auto result = m.run(m.probe({"exists", marker}));
-  CHECK(result.status == 1);
-  CHECK(result.out.find("does not exist") != std::string::npos);
+  MATRIX_CHECK((result.status == 1 && result.out.find("does not exist") != std::string::npos),
+               "a file only the host has is reachable inside the container: its root is still the host's");
 }
 
 TEST_CASE("the mount table inside names no host path", "[from-step06]") {
@@ -157,13 +160,16 @@ TEST_CASE("the mount table inside names no host path", "[from-step06]") {
     CHECK(mount.point.find(m.rootfs()) == std::string::npos);
     CHECK(mount.point.find(m.tmp().path()) == std::string::npos);
     // The host's root file system mounted again somewhere: the old root was not detached.
-    CHECK_FALSE((mount.root == "/" && mount.fstype == host_root.fstype && mount.source == host_root.source &&
-                 mount.point != "/"));
+    MATRIX_CHECK(!(mount.root == "/" && mount.fstype == host_root.fstype && mount.source == host_root.source &&
+                   mount.point != "/"),
+                 "the host's root file system is still mounted inside the container, at "
+                     << mount.point << ": the old root was not detached (umount2 with MNT_DETACH after pivot_root)");
     // A host mount reappearing under a new prefix (/.oldroot/sys/kernel/security, ...).
     for (const auto& point : host_points) {
       bool deep = std::count(point.begin(), point.end(), '/') >= 2;
       if (deep && mount.point.size() > point.size() && mount.point.ends_with(point)) {
-        FAIL_CHECK("host mount " << point << " reappears inside as " << mount.point);
+        FAIL_CHECK("host mount " << point << " reappears inside as " << mount.point
+                                 << "\n=> the old root was not detached (umount2 with MNT_DETACH after pivot_root)");
       }
     }
   }
@@ -174,8 +180,9 @@ TEST_CASE("the chroot escape no longer reaches the host", "[from-step06][not-min
   Matrix m;
   std::string marker = host_only_marker(m);
   auto result = m.run(m.probe({"escape", marker}));
-  CHECK(result.status == 1);
-  CHECK(result.out.starts_with("escape failed: " + marker + " is not visible"));
+  MATRIX_CHECK((result.status == 1 && result.out.starts_with("escape failed: " + marker + " is not visible")),
+               "the chroot escape reached the host: the root was changed with chroot, or pivot_root left the old"
+               " root attached");
 }
 
 TEST_CASE("/dev/null is writable inside", "[from-step06]") {

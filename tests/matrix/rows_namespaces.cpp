@@ -48,8 +48,9 @@ TEST_CASE("the hostname inside is the one asked for and the host's is unchanged"
   options.hostname = "matrix-uts";
   auto result = m.run(options, m.probe({"hostname"}));
   CHECK(result.status == 0);
-  CHECK(result.out == "matrix-uts\n");
-  CHECK(host_hostname() == before);
+  MATRIX_CHECK(result.out == "matrix-uts\n", "the hostname inside is not the one given with --hostname");
+  MATRIX_CHECK(host_hostname() == before,
+               "the host's hostname changed: the container is not in a new UTS namespace (CLONE_NEWUTS)");
 }
 
 TEST_CASE("a new network namespace holds only lo", "[from-step02]") {
@@ -57,8 +58,9 @@ TEST_CASE("a new network namespace holds only lo", "[from-step02]") {
   auto result = m.run(m.probe({"netdevs"}));
   REQUIRE(result.status == 0);
   auto devices = parse_pairs(result.out);
-  CHECK(devices.size() == 1);
-  CHECK(devices.contains("lo"));
+  MATRIX_CHECK((devices.size() == 1 && devices.contains("lo")),
+               "the container sees network devices other than lo: it is not in a new network namespace"
+               " (CLONE_NEWNET)");
 }
 
 // The steps leave the loopback device as the kernel makes it: down. (runc brings lo up; whether
@@ -76,14 +78,19 @@ TEST_CASE("the IPC namespace is new and a queue made inside is not visible outsi
   REQUIRE(inside.status == 0);
   auto namespaces = parse_pairs(inside.out);
   REQUIRE(namespaces.contains("ipc"));
-  CHECK(namespaces["ipc"] != host_namespace_inode("ipc"));
+  MATRIX_CHECK(namespaces["ipc"] != host_namespace_inode("ipc"),
+               "the container is not in a new IPC namespace (CLONE_NEWIPC): its IPC namespace is the host's");
 
   key_t key = unused_ipc_key();
   auto created = m.run(m.probe({"ipc-create", std::to_string(key)}));
   REQUIRE(created.status == 0);
   errno = 0;
-  CHECK(msgget(key, 0) == -1);
-  CHECK(errno == ENOENT);
+  int seen = msgget(key, 0);
+  int error = errno;
+  if (seen != -1) msgctl(seen, IPC_RMID, nullptr);  // it reached the host: do not leave it there
+  MATRIX_CHECK((seen == -1 && error == ENOENT),
+               "a message queue made inside the container is visible on the host: the container is not in a"
+               " new IPC namespace (CLONE_NEWIPC)");
 }
 
 TEST_CASE("an unknown namespace name in --ns is an error and nothing is created", "[from-step02][not-minirun]") {
@@ -108,5 +115,13 @@ TEST_CASE("the host's mount table is the same before and after", "[from-step03]"
   REQUIRE(inside.status == 0);
   CHECK(inside.out != *before);  // the container did mount something (its /proc) ...
   auto after = harness::read_file("/proc/self/mountinfo");
-  CHECK(after == before);        // ... and none of it reached the host
+  // ... and none of it reached the host (here the test's own mount namespace, whose / is shared as
+  // systemd makes it: see harness/sandbox.hpp).
+  const std::string not_private =
+      "a mount made inside the container appeared on the host: mounts are not private (make every mount"
+      " private, MS_REC|MS_PRIVATE on /, before the container mounts anything)";
+  MATRIX_CHECK(after.has_value(), "the host's /proc/self/mountinfo is unreadable after the container ran: the"
+                                  " container's proc was mounted over the host's /proc; "
+                                      << not_private);
+  if (after) MATRIX_CHECK(*after == *before, not_private);
 }

@@ -6,6 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <set>
 #include <unistd.h>
 #include <sstream>
 
@@ -106,7 +109,53 @@ std::string test_spec_for(const Stage& stage) {
 
 Matrix::RootRequired::RootRequired() { harness::require_root(); }
 
-Matrix::Matrix() : stage_(stage_from_command_line()) {}
+Matrix::Matrix() : mounts_before_(sandbox_.mountinfo().value_or("")), stage_(stage_from_command_line()) {}
+
+namespace {
+
+// "FSTYPE SOURCE on POINT" for every mount in `after` that `before` does not have.
+std::vector<std::string> mounts_added(const std::string& before, const std::string& after) {
+  auto describe = [](const std::string& text) {
+    std::multiset<std::string> mounts;
+    for (const auto& line : harness::split_lines(text)) {
+      std::istringstream fields(line);
+      std::string field, point, fstype, source;
+      for (int i = 0; i < 5 && fields >> field; ++i) point = field;
+      while (fields >> field && field != "-") {
+      }
+      fields >> fstype >> source;
+      mounts.insert(fstype + " " + source + " on " + point);
+    }
+    return mounts;
+  };
+  auto old_mounts = describe(before);
+  std::vector<std::string> added;
+  for (const auto& mount : describe(after)) {
+    auto found = old_mounts.find(mount);
+    if (found == old_mounts.end()) added.push_back(mount);
+    else old_mounts.erase(found);
+  }
+  return added;
+}
+
+}  // namespace
+
+Matrix::~Matrix() {
+  try {
+    auto added = mounts_added(mounts_before_, sandbox_.mountinfo().value_or(""));
+    if (added.empty()) return;
+    std::string list;
+    for (const auto& mount : added) list += "\n    " + mount;
+    std::string message =
+        "=> a mount made inside the container appeared on the host: mounts are not private." + list +
+        "\n  (The container must make its mounts private before it mounts anything. The \"host\" here is the"
+        " test's own mount namespace, whose / is shared as systemd makes it; the real host was not touched.)";
+    if (std::uncaught_exceptions() > 0) std::cerr << message << '\n';
+    else FAIL_CHECK(message);
+  } catch (const std::exception& e) {
+    std::cerr << "checking the mounts after the row: " << e.what() << '\n';
+  }
+}
 
 std::string Matrix::binary() const {
   return environment_or("MATRIX_BINARY", environment_or("MATRIX_BIN_DIR", MATRIX_DEFAULT_BIN_DIR) + "/" + stage_.binary);
@@ -186,7 +235,7 @@ pid_t Matrix::container_init(const Child& step) const {
     if (is_init(pid)) return pid;
   }
   FAIL("no process below " << harness::describe(step.argv()) << " (PID " << step.pid()
-                           << ") is PID 1 of a PID namespace");
+                           << ") is PID 1 of a PID namespace\n=> " << kNotPidOne);
   return -1;
 }
 

@@ -8,6 +8,7 @@
 
 #include "../harness/files.hpp"
 #include "../harness/leak_guard.hpp"
+#include "../harness/sandbox.hpp"
 #include "../harness/process.hpp"
 
 #include <sys/types.h>
@@ -53,11 +54,16 @@ struct Options {
   std::vector<std::string> raw;  // more options, passed as they are (e.g. {"--ns", "bogus"})
 };
 
-// One per test case: checks root (skips otherwise), finds the stage given with --stage, watches for
-// leaks (LeakGuard) and owns a temporary directory for the test's files.
+// One per test case: checks root (skips otherwise), moves the test into a sandbox whose "/" is shared
+// (harness::Sandbox: a mount that escapes a container shows up there on every machine, never on the
+// host; so do a hostname and IPC objects), finds the stage given with --stage, watches for leaks (LeakGuard) and owns a temporary
+// directory for the test's files.
 class Matrix {
  public:
   Matrix();
+  ~Matrix();  // fails the row when a mount made in a container appeared outside it
+  Matrix(const Matrix&) = delete;
+  Matrix& operator=(const Matrix&) = delete;
 
   const Stage& stage() const { return stage_; }
   int level() const { return stage_.level; }
@@ -92,12 +98,32 @@ class Matrix {
     RootRequired();
   };
   RootRequired root_;  // first member: skip before anything is snapshot or created
+  harness::Sandbox sandbox_;  // before the guard: the guard snapshots the sandbox's mounts
+  std::string mounts_before_;      // the sandbox's mount table when the row began
   const Stage& stage_;
   harness::LeakGuard guard_;
   harness::TempDir tmp_;  // declared after the guard: removed before the guard checks
   std::string last_id_;   // minirun: the container ID of the latest run
   int containers_ = 0;
 };
+
+// A check whose failure explains itself: `meaning` says, in a learner's words, what the failure
+// means (which idea of the step is missing). Catch2 prints it under the failed expression.
+#define MATRIX_CHECK(condition, meaning) \
+  do {                                   \
+    INFO("=> " << meaning);              \
+    CHECK(condition);                    \
+  } while (false)
+#define MATRIX_REQUIRE(condition, meaning) \
+  do {                                     \
+    INFO("=> " << meaning);                \
+    REQUIRE(condition);                    \
+  } while (false)
+
+// What a row says when the command is not PID 1 of a new PID namespace.
+inline constexpr const char* kNotPidOne =
+    "the command is not PID 1 of a new PID namespace: unshare(CLONE_NEWPID) moves no process, the"
+    " namespace's PID 1 is the first child created after it (fork), or clone() with CLONE_NEWPID";
 
 // Where the cgroups of `pid` are on the host: controllers ("memory", "0::" for v2, ...) -> directory.
 std::map<std::string, std::string> cgroup_dirs_of(pid_t pid);
