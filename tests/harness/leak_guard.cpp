@@ -9,11 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -143,6 +145,30 @@ std::string describe_process(int pid) {
   return text;
 }
 
+// A stage killed in the middle (the guard kills a failed test's processes) cannot remove its cgroup or
+// its scratch directory. What it left is removed here, so that one failure does not spill into the next
+// test or the next run: new cgroups named like a stage (children first) and new /tmp and /run entries
+// named like one, unless something is mounted on or below them. A container's state in /run/minirun is
+// left to `minirun delete`.
+void remove_stage_leftovers(const Snapshot& before, const Snapshot& after) {
+  std::vector<std::string> cgroups;
+  for (const auto& path : after.cgroups) {
+    if (!before.cgroups.contains(path) && !after.foreign_cgroups.contains(path)) cgroups.push_back(path);
+  }
+  std::sort(cgroups.begin(), cgroups.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  for (const auto& path : cgroups) rmdir(path.c_str());
+  for (const auto& path : after.stage_files) {
+    if (before.stage_files.contains(path) || path.starts_with(std::string(kStateRoot) + "/")) continue;
+    bool mounted = false;
+    for (const auto& [mount, count] : after.mounts) {
+      const std::string& point = std::get<0>(mount);
+      mounted = mounted || point == path || point.starts_with(path + "/");
+    }
+    std::error_code ignored;
+    if (!mounted) std::filesystem::remove_all(path, ignored);
+  }
+}
+
 }  // namespace
 
 Snapshot Snapshot::take() {
@@ -225,6 +251,7 @@ LeakGuard::~LeakGuard() {
       if (!before_.processes.contains(pid)) strays.push_back(pid);
     }
     kill_and_reap(strays);
+    remove_stage_leftovers(before_, after);
     return;
   }
   check();

@@ -3,7 +3,8 @@
 // Construct one at the top of a test. It snapshots the host's mount table, the cgroups named like a stage,
 // this process's descendants and the /tmp and /run entries a stage would create. When it goes out
 // of scope it looks again and fails the test for everything new, by name. Leaked processes are
-// killed (they are ours); mounts and cgroups are only reported. A new cgroup that holds processes
+// killed (they are ours); mounts and cgroups are only reported, except after a test that already
+// failed: its stages were killed mid-way, and their cgroups and scratch directories are removed. A new cgroup that holds processes
 // which are not this test's descendants belongs to another program on the machine and is ignored.
 // What cannot be read (the mount table, /proc, the cgroup tree) fails the test, saying so: an empty
 // snapshot would hide every leak.
