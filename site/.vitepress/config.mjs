@@ -134,6 +134,13 @@ function resolveFromSite() {
   }
 }
 
+// Headings get the ids the code host gives them (lower case, punctuation dropped, spaces to "-"), so that a
+// link written for the repository, like #the-hosts-binary-stays-out-of-the-containers-reach or
+// #主机上的二进制文件容器够不着, lands on the same heading on the site.
+function codeHostSlug(text) {
+  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-')
+}
+
 export default defineConfig({
   srcDir: repoRoot,
   srcExclude: excluded,
@@ -148,6 +155,8 @@ export default defineConfig({
   // Every link is checked at build time; a link to a missing page fails the build.
   ignoreDeadLinks: false,
   markdown: {
+    anchor: { slugify: codeHostSlug },
+    headers: { slugify: codeHostSlug },
     config(md) {
       rewriteLinks(md)
       mermaidBlocks(md)
