@@ -8,9 +8,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -226,10 +228,16 @@ TEST_CASE("a mount sandbox catches a mount that propagates, and the host never s
   {
     Sandbox sandbox;
     // What a container that forgets MS_PRIVATE does: a new mount namespace, propagation unchanged.
-    auto mounted = run({"unshare", "--mount", "--propagation", "unchanged", "mount", "-t", "tmpfs",
-                        "sandbox-propagation", dir.path()});
-    INFO("unshare ... mount: " << mounted.err);
-    REQUIRE(mounted.status == 0);
+    pid_t child = fork();
+    REQUIRE(child != -1);
+    if (child == 0) {
+      bool mounted = unshare(CLONE_NEWNS) == 0 &&
+                     mount("sandbox-propagation", std::string(dir.path()).c_str(), "tmpfs", 0, nullptr) == 0;
+      _exit(mounted ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
     auto seen = sandbox.mountinfo();
     REQUIRE(seen);
     CHECK(seen->find("sandbox-propagation") != std::string::npos);

@@ -160,6 +160,7 @@ std::string attack_verdict(const std::string& log, const std::string& where) {
 std::string rootfs_with_host_libraries(const Fixture& f, const std::string& binary) {
   std::string root = f.copy_of_rootfs();
   auto ldd = harness::run({"ldd", binary});
+  if (ldd.status == 127) harness::skip("ldd is not installed here: the host's libraries cannot be copied into the rootfs");
   REQUIRE(ldd.status == 0);
   for (const auto& line : harness::split_lines(ldd.out)) {
     auto start = line.find('/');

@@ -433,7 +433,15 @@ TEST_CASE("a read-only overlay view of the binary cannot be opened for writing",
   harness::TempDir dir;
   std::string binary = dir / "binary";
   harness::write_file(binary, "#!/bin/sh\necho a binary\n");
-  Fd view = read_only_overlay_view(binary);
+  Fd view = [&] {
+    try {
+      return read_only_overlay_view(binary);
+    } catch (const Error& e) {
+      // Kernels before 6.5 (Debian 12's 6.1) take no detached mount as an overlay layer: minirun then
+      // runs from the sealed memfd copy, the test above.
+      harness::skip(std::string("this kernel cannot make the overlay view (") + e.what() + "): minirun uses the sealed memfd copy");
+    }
+  }();
   CHECK(contents_of(view) == "#!/bin/sh\necho a binary\n");
   CHECK(is_sealed(view));
   CHECK(errno_of_writing(view) == EROFS);
