@@ -26,10 +26,4 @@ void check_integer(const nlohmann::json& value, const std::string& path) {
               std::to_string(std::numeric_limits<T>::min()) + " to " + std::to_string(std::numeric_limits<T>::max()));
 }
 
-template <typename T>
-T get_integer(const nlohmann::json& value, const std::string& path) {
-  check_integer<T>(value, path);
-  return value.get<T>();
-}
-
 }  // namespace minirun
