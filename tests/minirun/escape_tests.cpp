@@ -99,13 +99,7 @@ class MinirunCopy {
   // COPY --root STATE ARGS..., its stdout into `log` and its stderr into `log`.err: files, since a
   // container started by `run -d` or `create` keeps them open.
   harness::Result run(const std::vector<std::string>& args, const std::string& log) const {
-    std::vector<std::string> argv = {"/bin/sh", "-c", "log=$1; shift; exec \"$@\" >\"$log\" 2>\"$log.err\"",
-                                     "sh", log, path_, "--root", f_.state_root()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    harness::Result result = harness::run(argv, harness::Seconds(60));
-    result.out = harness::read_file(log).value_or("");
-    result.err = harness::read_file(log + ".err").value_or("");
-    return result;
+    return f_.minirun_binary(path_, args, log, harness::Seconds(60));
   }
 
   // The attack left the copy as it was, and running it on the host still runs minirun.

@@ -28,9 +28,21 @@ harness::Result Fixture::minirun(const std::vector<std::string>& args, harness::
 harness::Result Fixture::minirun_at(const std::string& root, const std::vector<std::string>& args,
                                     const harness::Child::Environment& environment, harness::Seconds timeout) const {
   static int calls = 0;
-  std::string out = tmp_ / ("out." + std::to_string(++calls)), err = out + ".err";
+  return run_to_files(kMinirun, root, args, environment, timeout, tmp_ / ("out." + std::to_string(++calls)));
+}
+
+harness::Result Fixture::minirun_binary(const std::string& binary, const std::vector<std::string>& args,
+                                        const std::string& out, harness::Seconds timeout) const {
+  return run_to_files(binary, state_, args, {}, timeout, out);
+}
+
+harness::Result Fixture::run_to_files(const std::string& binary, const std::string& root,
+                                      const std::vector<std::string>& args,
+                                      const harness::Child::Environment& environment, harness::Seconds timeout,
+                                      const std::string& out) const {
+  std::string err = out + ".err";
   std::vector<std::string> argv = {"/bin/sh", "-c", "out=$1 err=$2; shift 2; exec \"$@\" >\"$out\" 2>\"$err\"",
-                                   "sh", out, err, kMinirun, "--root", root};
+                                   "sh", out, err, binary, "--root", root};
   argv.insert(argv.end(), args.begin(), args.end());
   harness::Result result = harness::run(argv, timeout, std::nullopt, environment);
   result.out = harness::read_file(out).value_or("");

@@ -31,6 +31,10 @@ class Fixture {
   harness::Result minirun_at(const std::string& root, const std::vector<std::string>& args,
                              const harness::Child::Environment& environment = {},
                              harness::Seconds timeout = harness::kDefaultTimeout) const;
+  // Another minirun binary (a copy under attack) with this state root, its output in `out` and
+  // `out`.err, files that a test may read while a container it started still writes to them.
+  harness::Result minirun_binary(const std::string& binary, const std::vector<std::string>& args,
+                                 const std::string& out, harness::Seconds timeout = harness::kDefaultTimeout) const;
   // minirun in the background; with `pipes` its output can be read as it comes, but then the
   // container's processes hold the pipes as long as they live.
   harness::Child spawn(const std::vector<std::string>& args, bool pipes = true) const;
@@ -67,6 +71,9 @@ class Fixture {
   std::string copy_of_rootfs() const;
 
  private:
+  harness::Result run_to_files(const std::string& binary, const std::string& root, const std::vector<std::string>& args,
+                               const harness::Child::Environment& environment, harness::Seconds timeout,
+                               const std::string& out) const;
   harness::TempDir tmp_;
   std::string state_, bundle_;
 };
