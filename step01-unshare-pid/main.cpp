@@ -5,7 +5,7 @@
 // still sees the host's /proc, so `ps` lists every process on the machine (step03 fixes that).
 //
 // Usage: [OPTIONS] [--] [COMMAND [ARG...]]                             (COMMAND defaults to /bin/sh)
-// Messages, errors, exit statuses and the command line are in ../steps/step.hpp.
+// Messages, errors, exit statuses, the options and the command line are in ../steps/step.hpp.
 
 #include "step.hpp"
 
@@ -15,10 +15,6 @@
 using namespace step;
 
 namespace {
-
-struct Options {
-  std::vector<std::string> command{"/bin/sh"};
-};
 
 void enter_new_pid_namespace() {
   // The caller itself stays where it is: a process never changes PID namespace.
@@ -51,8 +47,5 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Run COMMAND as PID 1 of a new PID namespace: unshare + fork.", kProgram};
-  Options options;
-  if (auto status = parse_command_line(app, argc, argv, options.command)) return *status;
-  return run_step([&] { return run(options); });
+  return run_step(argc, argv, "Run COMMAND as PID 1 of a new PID namespace: unshare + fork.", {}, run);
 }

@@ -6,7 +6,7 @@
 // kernel's views mounted in it: a fresh /proc, a read-only /sys and a small /dev.
 //
 // Usage: --rootfs DIR [OPTIONS] [--] [COMMAND [ARG...]]                (COMMAND defaults to /bin/sh)
-// Messages, errors, exit statuses and the command line are in ../steps/step.hpp.
+// Messages, errors, exit statuses, the options and the command line are in ../steps/step.hpp.
 
 #include "step.hpp"
 
@@ -27,38 +27,6 @@ const std::map<std::string, int> kNamespaceFlags = {
     {"pid", CLONE_NEWPID}, {"uts", CLONE_NEWUTS},   {"ipc", CLONE_NEWIPC},       {"net", CLONE_NEWNET},
     {"mnt", CLONE_NEWNS},  {"user", CLONE_NEWUSER}, {"cgroup", CLONE_NEWCGROUP},
 };
-
-struct Limits {
-  long long memory = 0;  // bytes; 0 = no limit
-  long long pids = 0;    // 0 = no limit
-  double cpus = 0;       // CPUs' worth of time per period; 0 = no limit
-};
-
-struct Options {
-  std::vector<std::string> command{"/bin/sh"};
-  std::string hostname = kStep;
-  int namespaces = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWNS;
-  Limits limits;
-  std::vector<std::string> rootfs;  // overlay lower layers, the top one first
-  std::string upper;                // keeps the container's changes; empty: a temporary one
-  bool no_pivot = false;            // chroot instead of pivot_root, for roots that cannot be pivoted
-};
-
-std::string describe(int namespaces) {
-  std::vector<std::string> names;
-  for (const auto& [name, flag] : kNamespaceFlags) {
-    if (namespaces & flag) names.push_back(name);
-  }
-  return join(names, ",");
-}
-
-// Blocks until the parent has finished its side; EOF without the go byte means the parent gave up.
-void wait_for_parent(int sync_fd) {
-  char go = 0;
-  ssize_t n = read(sync_fd, &go, 1);
-  close(sync_fd);
-  if (n != 1) throw std::runtime_error("the parent gave up before the container could start");
-}
 
 // Root inside the user namespace is the invoking user outside. setgroups must be denied
 // before an unprivileged process may write gid_map.
@@ -89,30 +57,25 @@ void mount_proc() {
   say("mount proc on /proc: ps now sees only the container");
 }
 
-enum class CgroupLayout { v1, v2, hybrid };
-
 // What the kernel mounted on /sys/fs/cgroup tells the layout: a cgroup2 file system is pure v2;
 // a tmpfs of v1 hierarchies is v1, or hybrid when a cgroup2 tree sits beside them in "unified".
-CgroupLayout detect_cgroup_layout() {
+// A hybrid's cgroup2 tree holds no controllers: its limits go to the v1 trees.
+bool cgroup_v2() {
   struct statfs fs {};
   check(statfs("/sys/fs/cgroup", &fs), "statfs /sys/fs/cgroup");
-  if (fs.f_type == CGROUP2_SUPER_MAGIC) return CgroupLayout::v2;
-  if (statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) return CgroupLayout::hybrid;
-  return CgroupLayout::v1;
+  bool v2 = fs.f_type == CGROUP2_SUPER_MAGIC;
+  bool hybrid = !v2 && statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+  say("cgroup layout: ", v2       ? "cgroup v2 (one unified tree)"
+                         : hybrid ? "hybrid (v1 controllers, plus a v2 tree without them): using v1"
+                                  : "cgroup v1 (one tree per controller)");
+  return v2;
 }
-
-const std::map<CgroupLayout, std::string> kLayoutNames = {
-    {CgroupLayout::v2, "cgroup v2 (one unified tree)"},
-    {CgroupLayout::hybrid, "hybrid (v1 controllers, plus a v2 tree without them): using v1"},
-    {CgroupLayout::v1, "cgroup v1 (one tree per controller)"},
-};
 
 // The container's cgroup: one directory on v2; on v1 (and hybrid) one in each controller's tree,
 // where that controller's limits go. It is removed when the object goes away, however the step ends.
 class Cgroup {
  public:
-  Cgroup(const std::string& name, const Limits& limits) : name_(name), layout_(detect_cgroup_layout()) {
-    say("cgroup layout: ", kLayoutNames.at(layout_));
+  Cgroup(const std::string& name, const Limits& limits) : name_(name), v2_(cgroup_v2()) {
     try {
       create();
       set_limits(limits);
@@ -131,60 +94,45 @@ class Cgroup {
   }
 
   // How many times the kernel's OOM killer struck inside this cgroup.
-  long oom_kills() const {
-    std::istringstream lines(read_file(dir("memory") + (v2() ? "/memory.events" : "/memory.oom_control")));
-    std::string key;
-    long value = 0;
-    while (lines >> key >> value) {
-      if (key == "oom_kill") return value;
-    }
-    return 0;
+  long long oom_kills() const {
+    return read_number(dir("memory") + (v2_ ? "/memory.events" : "/memory.oom_control"), "oom_kill");
   }
 
  private:
-  bool v2() const { return layout_ == CgroupLayout::v2; }
   std::string dir(const std::string& controller) const {
-    return v2() ? "/sys/fs/cgroup/" + name_ : "/sys/fs/cgroup/" + controller + "/" + name_;
+    return v2_ ? "/sys/fs/cgroup/" + name_ : "/sys/fs/cgroup/" + controller + "/" + name_;
   }
 
   // v2 first enables the controllers for the root's children, then makes its one directory.
   void create() {
     const std::vector<std::string> controllers = {"memory", "pids", "cpu"};
-    std::string available = v2() ? read_file("/sys/fs/cgroup/cgroup.controllers") : "";
+    std::string available = v2_ ? read_file("/sys/fs/cgroup/cgroup.controllers") : "";
     for (const auto& controller : controllers) {
       if (available.find(controller) != std::string::npos) write_file("/sys/fs/cgroup/cgroup.subtree_control", "+" + controller);
     }
-    for (const auto& controller : v2() ? std::vector<std::string>{"memory"} : controllers) {
+    for (const auto& controller : v2_ ? std::vector<std::string>{"memory"} : controllers) {
       check(mkdir(dir(controller).c_str(), 0755), "mkdir " + dir(controller));
       dirs_.push_back(dir(controller));
     }
   }
 
+  // CPU time is a quota of microseconds in every period of 100000.
   void set_limits(const Limits& limits) {
-    std::string memory = std::to_string(limits.memory), period = std::to_string(kPeriod);
-    std::string quota = std::to_string(static_cast<long>(limits.cpus * kPeriod));
-    if (limits.memory) {
-      set("memory", v2() ? "memory.max" : "memory.limit_in_bytes", memory);
-      // No escaping the limit into swap.
-      set_if_present("memory", v2() ? "memory.swap.max" : "memory.memsw.limit_in_bytes", v2() ? "0" : memory);
-    }
+    std::string memory = std::to_string(limits.memory), quota = std::to_string(static_cast<long>(limits.cpus * 100000));
+    if (limits.memory) set("memory", v2_ ? "memory.max" : "memory.limit_in_bytes", memory);
+    // No escaping the limit into swap (v1 has no memsw files when swap is not accounted).
+    if (limits.memory) set("memory", v2_ ? "memory.swap.max" : "memory.memsw.limit_in_bytes", v2_ ? "0" : memory, true);
     if (limits.pids) set("pids", "pids.max", std::to_string(limits.pids));
-    if (limits.cpus && v2()) set("cpu", "cpu.max", quota + " " + period);
-    if (limits.cpus && !v2()) {
-      set("cpu", "cpu.cfs_period_us", period);
-      set("cpu", "cpu.cfs_quota_us", quota);
-    }
+    if (limits.cpus && v2_) set("cpu", "cpu.max", quota + " 100000");
+    if (limits.cpus && !v2_) set("cpu", "cpu.cfs_period_us", "100000");
+    if (limits.cpus && !v2_) set("cpu", "cpu.cfs_quota_us", quota);
   }
 
-  static constexpr long kPeriod = 100000;  // microseconds of CPU time per period
-
-  void set(const std::string& controller, const std::string& file, const std::string& value) const {
-    write_file(dir(controller) + "/" + file, value);
+  void set(const std::string& controller, const std::string& file, const std::string& value, bool if_present = false) const {
+    std::string path = dir(controller) + "/" + file;
+    if (if_present && access(path.c_str(), F_OK) == -1) return;
+    write_file(path, value);
     say("cgroup ", dir(controller), ": ", file, "=", value);
-  }
-
-  void set_if_present(const std::string& controller, const std::string& file, const std::string& value) const {
-    if (access((dir(controller) + "/" + file).c_str(), F_OK) == 0) set(controller, file, value);
   }
 
   // A cgroup can be removed only once it is empty: kill what the command left behind
@@ -202,7 +150,7 @@ class Cgroup {
   }
 
   std::string name_;
-  CgroupLayout layout_;
+  bool v2_;
   std::vector<std::string> dirs_;  // created, removed in reverse order
 };
 
@@ -221,16 +169,6 @@ struct Layers {
   std::string merged;              // the union, the container's root
 };
 
-void require_same_file_system(const std::string& upper, const std::string& work) {
-  struct stat upper_stat {}, work_stat {};
-  check(stat(upper.c_str(), &upper_stat), "stat " + upper);
-  check(stat(work.c_str(), &work_stat), "stat " + work);
-  if (upper_stat.st_dev != work_stat.st_dev) {
-    errno = EXDEV;
-    throw StepError("upper " + upper + " and work " + work + " must be on one file system");
-  }
-}
-
 // The merged mount point and, unless --upper keeps them elsewhere, the upper and work directories
 // are made in a scratch directory that goes at the end. The overlay itself is mounted only inside
 // the container's mount namespace, so it vanishes with the container.
@@ -240,7 +178,10 @@ Layers make_layers(ScratchDir& scratch, const Options& options) {
   if (upper.empty()) layers.upper = scratch.make_dir(scratch.path() + "/upper");
   // overlayfs needs the work directory on the upper layer's file system: put it beside it.
   layers.work = scratch.make_dir(upper.empty() ? scratch.path() + "/work" : upper + ".work");
-  require_same_file_system(layers.upper, layers.work);
+  if (stat_of(layers.upper).st_dev != stat_of(layers.work).st_dev) {
+    errno = EXDEV;
+    throw StepError("upper " + layers.upper + " and work " + layers.work + " must be on one file system");
+  }
   say("workspace ", scratch.path(), ": upper ", layers.upper, ", work ", layers.work, ", merged ", layers.merged);
   return layers;
 }
@@ -311,36 +252,23 @@ void mount_dev() {
   say("mount tmpfs on /dev: null zero full random urandom tty, devpts on /dev/pts");
 }
 
-struct ChildArgs {
-  const Options* options;
-  const Layers* layers;
-  int sync_fd;  // the read end of the pipe to the parent
-};
-
 // The child's side of clone(): it starts inside the new namespaces, on its own stack.
-int container_main(void* arg) {
-  const auto& child = *static_cast<ChildArgs*>(arg);
-  const Options& options = *child.options;
-  try {
+int container_main(const Options& options, const Layers& layers, Gate& gate) {
+  return run_step([&]() -> int {
     // If this program dies, its container must not outlive it.
     check(prctl(PR_SET_PDEATHSIG, SIGKILL), "prctl(PR_SET_PDEATHSIG)");
-    wait_for_parent(child.sync_fd);
-    if (options.namespaces & CLONE_NEWCGROUP) enter_cgroup_namespace();
-    if (options.namespaces & CLONE_NEWUTS) set_hostname(options.hostname);
-    if (options.namespaces & CLONE_NEWNS) {
-      make_mounts_private();
-      mount_overlay(*child.layers);
-      if (options.no_pivot) move_root_and_chroot(child.layers->merged);
-      else pivot_root_into(child.layers->merged);
-      mount_proc();
-      mount_sys();
-      mount_dev();
-    }
+    gate.wait();  // until the parent has put us in the cgroup (and written the id maps)
+    if (options.namespaces.contains("cgroup")) enter_cgroup_namespace();
+    if (options.namespaces.contains("uts")) set_hostname(options.hostname);
+    make_mounts_private();
+    mount_overlay(layers);
+    if (options.no_pivot) move_root_and_chroot(layers.merged);
+    else pivot_root_into(layers.merged);
+    mount_proc();
+    mount_sys();
+    mount_dev();
     exec_command(options.command);
-  } catch (const std::exception& e) {
-    print_error(e.what());
-  }
-  return kExitStepFailed;
+  });
 }
 
 pid_t start_container(const Options& options, const Cgroup& cgroup, const Layers& layers) {
@@ -348,29 +276,24 @@ pid_t start_container(const Options& options, const Cgroup& cgroup, const Layers
   // clone3() would allocate none of this, but glibc has no wrapper for it yet.
   static constexpr size_t kStackSize = 1024 * 1024;
   alignas(16) static char stack[kStackSize];
-  int sync[2];
-  check(pipe2(sync, O_CLOEXEC), "pipe2");
-  ChildArgs args{&options, &layers, sync[0]};
-  int clone_flags = options.namespaces & ~CLONE_NEWCGROUP;  // the child makes that one itself
-  pid_t child = clone(container_main, stack + kStackSize, clone_flags | SIGCHLD, &args);
-  int clone_errno = errno;
-  close(sync[0]);
-  if (child == -1) {
-    close(sync[1]);
-    errno = clone_errno;
-    throw StepError("clone(" + describe(clone_flags) + ")");
-  }
-  say("clone(", describe(clone_flags), "): the container is PID ", child, " on the host");
+  Gate gate;
+  std::set<std::string> cloned = options.namespaces;
+  cloned.erase("cgroup");  // the child makes that one itself
+  int flags = SIGCHLD;  // the signal the parent gets when the child ends
+  for (const auto& name : cloned) flags |= kNamespaceFlags.at(name);
+  auto child_main = [&] { return container_main(options, layers, gate); };
+  pid_t child = clone(call_child<decltype(child_main)>, stack + kStackSize, flags, &child_main);
+  check(child, "clone(" + join(cloned, ",") + ")");
+  say("clone(", join(cloned, ","), "): the container is PID ", child, " on the host");
   try {
-    if (options.namespaces & CLONE_NEWUSER) write_id_maps(child);
+    if (options.namespaces.contains("user")) write_id_maps(child);
     cgroup.add(child);
   } catch (...) {
-    close(sync[1]);  // the child reads EOF and gives up
+    gate.shut();  // the child gives up
     waitpid(child, nullptr, 0);
     throw;
   }
-  check(write(sync[1], "1", 1), "write to the container's sync pipe");
-  close(sync[1]);
+  gate.open();
   return child;
 }
 
@@ -384,62 +307,9 @@ int run(const Options& options) {
   return status;
 }
 
-CLI::Validator known_namespace() {
-  return valid("NS", [](const std::string& name) {
-    return kNamespaceFlags.contains(name) ? "" : "unknown namespace '" + name + "' (pid,uts,ipc,net,mnt,user,cgroup)";
-  });
-}
-
-// overlayfs takes its layers as "lowerdir=A:B,upperdir=C": those two characters cannot be in a path.
-CLI::Validator layer_path() {
-  return valid("DIR", [](const std::string& path) {
-    return path.find_first_of(":,") == std::string::npos ? "" : "'" + path + "': overlayfs cannot take a path with ':' or ','";
-  });
-}
-
-// The options of the step; CLI11 rejects a bad value before anything is created.
-void add_options(CLI::App& app, Options& options) {
-  app.add_option("--hostname", options.hostname, "Hostname inside the new UTS namespace")->check(valid_hostname());
-  auto set_namespaces = [&options](const std::vector<std::string>& names) {
-    options.namespaces = 0;
-    for (const auto& name : names) options.namespaces |= kNamespaceFlags.at(name);
-  };
-  app.add_option_function<std::vector<std::string>>("--ns", set_namespaces, "Namespaces to create (default pid,uts,ipc,net,mnt)")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->check(known_namespace());
-  auto set_memory = [&options](const std::string& size) { options.limits.memory = *parse_size(size); };
-  app.add_option_function<std::string>("--memory", set_memory, "Memory limit: bytes, or with K, M, G")->check(valid_size());
-  app.add_option("--pids", options.limits.pids, "Most processes the container may have")
-      ->check(CLI::Range(1LL, 4194304LL));
-  app.add_option("--cpus", options.limits.cpus, "CPU time, in CPUs (0.5 = half of one)")->check(CLI::Range(0.01, 1024.0));
-  app.add_option("--rootfs", options.rootfs, "A lower layer (repeatable; the first is the top)")
-      ->allow_extra_args(false)
-      ->check(CLI::ExistingDirectory & layer_path());
-  app.add_option("--upper", options.upper, "Keep the container's changes in this existing directory")
-      ->check(CLI::ExistingDirectory & layer_path());
-  app.add_flag("--no-pivot", options.no_pivot, "Move the root and chroot (for an initramfs), instead of pivot_root");
-}
-
-// What the options mean together; "" when they make sense.
-std::string finish_options(const CLI::App& app, Options& options) {
-  if (options.rootfs.empty()) return "--rootfs is required";
-  if (!(options.namespaces & CLONE_NEWNS)) return "--rootfs needs a new mount namespace (add mnt to --ns)";
-  for (auto& layer : options.rootfs) layer = std::filesystem::absolute(layer).lexically_normal();
-  if (!options.upper.empty()) options.upper = std::filesystem::absolute(options.upper).lexically_normal();
-  if (app.count("--hostname") && !(options.namespaces & CLONE_NEWUTS)) {
-    return "--hostname needs a new UTS namespace (add uts to --ns)";
-  }
-  return "";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Run COMMAND in a container pivoted into a root of layers.", kProgram};
-  Options options;
-  add_options(app, options);
-  if (auto status = parse_command_line(app, argc, argv, options.command)) return *status;
-  if (auto problem = finish_options(app, options); !problem.empty()) return usage_error(problem);
-  return run_step([&] { return run(options); });
+  return run_step(argc, argv, "Run COMMAND in a container pivoted into a root of layers.",
+                  {Option::hostname, Option::ns, Option::limits, Option::layers, Option::no_pivot}, run);
 }
