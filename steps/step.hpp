@@ -404,7 +404,7 @@ inline std::string finish_options(const CLI::App& app, Options& options, const s
     for (auto& layer : options.rootfs) layer = std::filesystem::absolute(layer).lexically_normal();
     if (!options.upper.empty()) options.upper = std::filesystem::absolute(options.upper).lexically_normal();
   }
-  if (app.count("--hostname") && !options.namespaces.contains("uts")) {
+  if (taken.contains(Option::hostname) && app.count("--hostname") && !options.namespaces.contains("uts")) {
     return "--hostname needs a new UTS namespace (add uts to --ns)";
   }
   return "";
