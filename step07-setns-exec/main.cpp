@@ -357,7 +357,8 @@ std::vector<int> open_cgroups_of(pid_t pid) {
     if (second == std::string::npos || ours.find("\n" + line + "\n") != std::string::npos) continue;
     std::string controllers = line.substr(first + 1, second - first - 1);
     if (controllers.starts_with("name=")) controllers.erase(0, 5);
-    std::string file = "/sys/fs/cgroup" + (controllers.empty() ? unified : "/" + controllers) + line.substr(second + 1) + "/cgroup.procs";
+    std::string tree = controllers.empty() ? unified : "/" + controllers;
+    std::string file = "/sys/fs/cgroup" + tree + line.substr(second + 1) + "/cgroup.procs";
     procs.push_back(open(file.c_str(), O_WRONLY | O_CLOEXEC));
     check(procs.back(), "open " + file);
   }

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -347,7 +348,7 @@ struct Options {
   pid_t pid = 0;                    // --pid: a process of the container that exec joins
 };
 
-inline const std::set<std::string> kNamespaceNames = {"pid", "uts", "ipc", "net", "mnt", "user", "cgroup"};
+inline const std::vector<std::string> kNamespaceNames = {"pid", "uts", "ipc", "net", "mnt", "user", "cgroup"};
 
 // A layer is given to the kernel as "lowerdir=A:B,upperdir=C": those two characters cannot be in a path.
 inline CLI::Validator layer_path() {
@@ -362,7 +363,8 @@ inline void add_options(CLI::App& app, Options& options, const std::set<Option>&
   }
   if (taken.contains(Option::ns)) {
     auto known = valid("NS", [](const std::string& name) {
-      return kNamespaceNames.contains(name) ? "" : "unknown namespace '" + name + "' (pid,uts,ipc,net,mnt,user,cgroup)";
+      if (std::ranges::find(kNamespaceNames, name) != kNamespaceNames.end()) return std::string();
+      return "unknown namespace '" + name + "' (" + join(kNamespaceNames, ",") + ")";
     });
     auto set = [&options](const std::vector<std::string>& names) { options.namespaces = {names.begin(), names.end()}; };
     app.add_option_function<std::vector<std::string>>("--ns", set, "Namespaces to create (default pid,uts,ipc,net,mnt)")
@@ -458,7 +460,9 @@ inline int run_verbs(int argc, char** argv, const std::vector<Verb>& verbs) {
   if (word != "-h" && word != "--help") {
     return usage_error(word.empty() ? expected + " (see --help)" : "unknown command '" + word + "': " + expected);
   }
-  for (const auto& verb : verbs) std::cout << (&verb == &verbs.front() ? "Usage: " : "       ") << kProgram << ' ' << verb.usage << '\n';
+  for (const auto& verb : verbs) {
+    std::cout << (&verb == &verbs.front() ? "Usage: " : "       ") << kProgram << ' ' << verb.usage << '\n';
+  }
   std::cout << "Run '" << kProgram << " VERB --help' for the options of each.\n";
   return 0;
 }
