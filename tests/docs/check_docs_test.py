@@ -77,5 +77,23 @@ class Shell(unittest.TestCase):
         self.assertIn(year[0], {str(next_year), str(next_year + 1)})
 
 
+    def test_blocks_run_at_the_default_priority_whatever_the_callers(self):
+        # ps shows a niced process as "SN"; the book's ps output shows "S".
+        os.nice(5)
+        with tempfile.TemporaryDirectory() as cwd:
+            (_, _, printed, status), = check_docs.run_block(block("$ ps -o ni= -p $$"), cwd, 30)
+        self.assertEqual((status, [line.strip() for line in printed if line.strip()]), (0, ["0"]))
+
+
+class Links(unittest.TestCase):
+    def test_headings_get_the_code_hosts_ids(self):
+        with tempfile.TemporaryDirectory() as top:
+            page = pathlib.Path(top) / "page.md"
+            page.write_text("# The `--ns` option: 2 kinds\n## 主机上的二进制文件：容器够不着\n## Exercises\n## Exercises\n"
+                            "```sh\n# not a heading\n```\n")
+            self.assertEqual(check_docs.heading_ids(page),
+                             {"the---ns-option-2-kinds", "主机上的二进制文件容器够不着", "exercises", "exercises-1"})
+
+
 if __name__ == "__main__":
     unittest.main()
