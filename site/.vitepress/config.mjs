@@ -136,7 +136,7 @@ function resolveFromSite() {
 
 // Headings get the ids the code host gives them (lower case, punctuation dropped, spaces to "-"), so that a
 // link written for the repository, like #the-hosts-binary-stays-out-of-the-containers-reach or
-// #主机上的二进制文件容器够不着, lands on the same heading on the site.
+// #宿主机上的二进制文件容器够不着, lands on the same heading on the site.
 function codeHostSlug(text) {
   return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-')
 }
