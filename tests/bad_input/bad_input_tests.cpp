@@ -151,8 +151,6 @@ std::vector<Row> minirun_config_rows() {
        [](json c) { c["hostname"] = 42; return c.dump(); }},
       {"minirun create: no process", create, "process", [](json c) { c.erase("process"); return c.dump(); }},
       {"minirun create: no root", create, "root.path", [](json c) { c.erase("root"); return c.dump(); }},
-      {"minirun create: an unknown top-level field", create, "frobnicate",
-       [](json c) { c["frobnicate"] = true; return c.dump(); }},
       {"minirun create: an unsupported field (linux.intelRdt)", create, "linux.intelRdt",
        [](json c) { c["linux"]["intelRdt"] = {{"closID", "x"}}; return c.dump(); }},
       {"minirun create: an unsupported field (vm)", create, "\"vm\"",
@@ -169,8 +167,14 @@ std::vector<Row> minirun_config_rows() {
        [](json c) { return with_mount_at(c, "/../../etc/x").dump(); }},
       {"minirun create: a mount destination ending in ..", create, "..",
        [](json c) { return with_mount_at(c, "/mnt/../..").dump(); }},
-      {"minirun run: an unknown top-level field", run, "frobnicate",
-       [](json c) { c["frobnicate"] = true; return c.dump(); }},
+      {"minirun run: an unsupported field (linux.rootfsPropagation)", run, "linux.rootfsPropagation",
+       [](json c) { c["linux"]["rootfsPropagation"] = "rshared"; return c.dump(); }},
+      {"minirun create: ociVersion missing", create, "ociVersion",
+       [](json c) { c.erase("ociVersion"); return c.dump(); }},
+      {"minirun create: ociVersion not a version", create, "ociVersion",
+       [](json c) { c["ociVersion"] = "invalid"; return c.dump(); }},
+      {"minirun create: a namespace listed twice", create, "listed twice",
+       [](json c) { c["linux"]["namespaces"].push_back({{"type", "pid"}}); return c.dump(); }},
   };
 }
 

@@ -188,6 +188,22 @@ TEST_CASE("maskedPaths and readonlyPaths", "[spec][mounts]") {
   require_read_only(f, config, {"/bin/probe", "write", "/proc/sys/kernel/hostname", "x"});
 }
 
+TEST_CASE("a property the runtime spec does not define runs, and --debug says it was ignored", "[spec]") {
+  // The spec: a runtime MUST NOT fail on an unknown property (a newer spec's field, an engine's extension).
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config({"/bin/true"});
+  config["org.example.engine"] = {{"anything", 1}};
+  config["linux"]["futureField"] = true;
+  f.write_config(config);
+  auto result = f.minirun({"--debug", "run", "--bundle", f.bundle(), Fixture::unique("unknown")});
+  INFO(result.err);
+  CHECK(result.status == 0);
+  CHECK_THAT(result.err, Catch::Contains("ignored \"org.example.engine\"") &&
+                             Catch::Contains("ignored \"linux.futureField\""));
+}
+
 TEST_CASE("an unsupported field is refused by name and nothing is created", "[spec][refused]") {
   harness::require_root();
   harness::LeakGuard guard;

@@ -62,7 +62,6 @@ TEST_CASE("every supported field is read", "[spec]") {
                                   {"pids", {{"limit", 7}}},
                                   {"cpu", {{"quota", 5000}, {"period", 10000}, {"shares", 512}}}};
   config["linux"]["cgroupsPath"] = "/my/cgroup";
-  config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
   config["linux"]["namespaces"][0]["path"] = "/proc/1/ns/pid";
   Spec spec = parse_spec(config.dump());
   CHECK(spec.process.user.uid == 1000);
@@ -79,6 +78,38 @@ TEST_CASE("every supported field is read", "[spec]") {
   CHECK(spec.namespaces[0].path == "/proc/1/ns/pid");
 }
 
+TEST_CASE("a property the runtime spec does not define is ignored, wherever it is", "[spec]") {
+  // The spec: runtimes MUST NOT generate an error if they encounter an unknown property.
+  json config = valid_config();
+  config["org.example.engine"] = {{"anything", 1}};
+  config["hooks"] = {{"prestop", json::array()}};
+  config["process"]["newerSpecField"] = true;
+  config["linux"]["resources"]["futureController"] = {{"limit", 3}};
+  config["mounts"][0]["extension"] = "x";
+  CHECK(error_of(config) == "(accepted)");
+  CHECK(to_text(parse_spec(config.dump())) == to_text(parse_spec(valid_config().dump())));
+}
+
+TEST_CASE("ociVersion is a SemVer version of runtime spec 1", "[spec]") {
+  json config = valid_config();
+  for (const std::string version : {"1.0.0", "1.0.2", "1.1.0", "1.2.1", "1.3.0", "1.2.0-rc.1"}) {
+    config["ociVersion"] = version;
+    CHECK(error_of(config) == "(accepted)");
+  }
+  for (const std::string version : {"invalid", "1.0", "", "2.0.0", "0.9.0", "01.0.0"}) {
+    config["ociVersion"] = version;
+    CHECK_THAT(error_of(config), Catch::StartsWith("invalid field \"ociVersion\""));
+  }
+  config.erase("ociVersion");
+  CHECK_THAT(error_of(config), Catch::StartsWith("invalid field \"ociVersion\": missing"));
+}
+
+TEST_CASE("a namespace type listed twice is refused", "[spec]") {
+  json config = valid_config();
+  config["linux"]["namespaces"].push_back({{"type", "pid"}});
+  CHECK(error_of(config) == "invalid field \"linux.namespaces\": \"pid\" is listed twice");
+}
+
 TEST_CASE("an unsupported field is refused by its name", "[spec]") {
   json config = valid_config();
   SECTION("process.apparmorProfile") {
@@ -93,9 +124,9 @@ TEST_CASE("an unsupported field is refused by its name", "[spec]") {
     config["mounts"][0]["uidMappings"] = json::array();
     CHECK(error_of(config) == "unsupported field \"mounts[].uidMappings\"");
   }
-  SECTION("a hook kind the spec does not have") {
-    config["hooks"] = {{"prestop", json::array()}};
-    CHECK(error_of(config) == "unsupported field \"hooks.prestop\"");
+  SECTION("a field of the spec's linux section minirun does not apply") {
+    config["linux"]["rootfsPropagation"] = "rslave";
+    CHECK(error_of(config) == "unsupported field \"linux.rootfsPropagation\"");
   }
   SECTION("a resource minirun does not set") {
     config["linux"]["resources"]["blockIO"] = {{"weight", 10}};

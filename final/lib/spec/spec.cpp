@@ -88,7 +88,36 @@ void check_fields(Hook& hook, const std::string& path) {
 
 void check_fields(SeccompProfile& profile, const std::string&) { check_seccomp_names(profile); }
 
+// SemVer, as the spec asks, of a version this runtime reads: 1.x.y (a major version of its own would be
+// a spec minirun does not know). Parsed by hand: std::regex recurses per character, and the fuzzer
+// sends long strings.
+void check_oci_version(const std::string& version) {
+  auto numeric = [](const std::string& part) {
+    return !part.empty() && part.find_first_not_of("0123456789") == std::string::npos && (part == "0" || part[0] != '0');
+  };
+  size_t end = version.find_first_of("-+");
+  std::istringstream core(version.substr(0, end));
+  std::vector<std::string> parts;
+  for (std::string part; std::getline(core, part, '.');) parts.push_back(part);
+  std::string suffix = end == std::string::npos ? "" : version.substr(end + 1);
+  bool semver = parts.size() == 3 && std::ranges::all_of(parts, numeric) && !version.ends_with('.') &&
+                (end == std::string::npos ||
+                 (!suffix.empty() && suffix.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                              "abcdefghijklmnopqrstuvwxyz.-+") == std::string::npos));
+  if (!semver) invalid("ociVersion", "\"" + version + "\" is not a SemVer version");
+  if (parts[0] != "1") invalid("ociVersion", "\"" + version + "\": minirun reads version 1 of the runtime spec");
+}
+
+void check_namespaces_once(const std::vector<Namespace>& namespaces) {
+  std::set<std::string> seen;
+  for (const auto& ns : namespaces) {
+    if (!seen.insert(ns.type).second) invalid("linux.namespaces", "\"" + ns.type + "\" is listed twice");
+  }
+}
+
 void check_fields(Spec& spec, const std::string&) {
+  check_oci_version(spec.oci_version);
+  check_namespaces_once(spec.namespaces);
   if (spec.root_path.empty()) invalid("root.path", "missing");
   // Without its own mount namespace a container's mounts would land on the host.
   if (!spec.has_namespace("mount")) invalid("linux.namespaces", "a mount namespace is required");
@@ -236,6 +265,7 @@ json parse_json(const std::string& text, const std::string& what) {
 Spec parse_document(const std::string& text, const std::string& what) {
   json doc = parse_json(text, what);
   refuse_unsupported(doc);
+  if (!doc.contains("ociVersion")) invalid("ociVersion", "missing (the spec requires it)");
   return read_object<Spec>(doc, "");
 }
 

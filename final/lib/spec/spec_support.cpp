@@ -1,6 +1,8 @@
 #include "spec/spec_support.hpp"
 
 #include "base/error.hpp"
+#include "base/log.hpp"
+#include "spec/oci_fields.hpp"
 #include "spec/schema.hpp"
 
 #include <nlohmann/json.hpp>
@@ -61,7 +63,13 @@ void check_value(const json& value, const std::string& path) {
 void check_object(const json& object, const std::string& prefix) {
   for (const auto& [key, value] : object.items()) {
     std::string path = join(prefix, key);
-    if (!known_fields().fields.contains(path)) throw Error("unsupported field \"" + path + "\"");
+    if (!known_fields().fields.contains(path)) {
+      if (in_oci_spec(path)) throw Error("unsupported field \"" + path + "\"");
+      // Not a field of the spec: a newer spec's, or an engine's extension. The spec says a runtime
+      // MUST NOT fail on it.
+      log_debug("config.json: ignored \"" + path + "\", a property the runtime spec does not define");
+      continue;
+    }
     check_value(value, path);
   }
 }
