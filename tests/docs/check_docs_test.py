@@ -85,6 +85,31 @@ class Shell(unittest.TestCase):
         self.assertEqual((status, [line.strip() for line in printed if line.strip()]), (0, ["0"]))
 
 
+class CgroupLayouts(unittest.TestCase):
+    MOUNTS = {
+        "v2": ["30 1 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate"],
+        "hybrid": ["30 1 0:26 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755",
+                   "31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate",
+                   "32 30 0:28 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory"],
+        "v1": ["30 1 0:26 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755",
+               "32 30 0:28 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory"],
+    }
+
+    def test_the_layout_is_told_from_what_is_mounted_where(self):
+        with tempfile.TemporaryDirectory() as top:
+            for layout, lines in self.MOUNTS.items():
+                mountinfo = pathlib.Path(top) / layout
+                mountinfo.write_text("\n".join(["22 1 8:1 / / rw - ext4 /dev/sda1 rw"] + lines) + "\n")
+                self.assertEqual(check_docs.cgroup_layout(mountinfo), layout)
+
+    def test_a_block_carries_the_layout_it_shows(self):
+        with tempfile.TemporaryDirectory() as top:
+            page = pathlib.Path(top) / "page.md"
+            page.write_text("<!-- check-docs: cgroup v2 -->\n```console\n$ cat f\n0::/x\n```\n\n"
+                            "```console\n$ true\n```\n")
+            self.assertEqual([b.layout for b in check_docs.fenced_blocks(page)], ["v2", None])
+
+
 class Links(unittest.TestCase):
     def test_headings_get_the_code_hosts_ids(self):
         with tempfile.TemporaryDirectory() as top:
