@@ -165,7 +165,11 @@ TEST_CASE("features: the runtime-spec features JSON, true to what is implemented
   CHECK_THAT(features["linux"]["namespaces"].dump(), Catch::Contains("\"user\""));
   CHECK(features["hooks"].size() == 6);
   CHECK(features["linux"]["apparmor"]["enabled"] == false);
-  CHECK_THAT(features["mountOptions"].dump(), Catch::Contains("rbind"));
+  CHECK_THAT(features["mountOptions"].dump(), Catch::Contains("rbind") && Catch::Contains("rshared"));
+  std::string resources = features["annotations"]["org.minirun.linux.resources"];
+  for (const char* field : {"cpu.cpus", "cpu.mems", "memory.disableOOMKiller", "blockIO", "hugepageLimits", "network.classID"}) {
+    CHECK_THAT(resources, Catch::Contains(field));
+  }
 }
 
 TEST_CASE("version: runc's lines", "[engine-cli]") {

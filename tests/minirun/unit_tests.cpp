@@ -125,12 +125,16 @@ TEST_CASE("an unsupported field is refused by its name", "[spec]") {
     CHECK(error_of(config) == "unsupported field \"mounts[].uidMappings\"");
   }
   SECTION("a field of the spec's linux section minirun does not apply") {
-    config["linux"]["rootfsPropagation"] = "rslave";
-    CHECK(error_of(config) == "unsupported field \"linux.rootfsPropagation\"");
+    config["linux"]["personality"] = {{"domain", "LINUX32"}};
+    CHECK(error_of(config) == "unsupported field \"linux.personality\"");
   }
   SECTION("a resource minirun does not set") {
-    config["linux"]["resources"]["blockIO"] = {{"weight", 10}};
-    CHECK(error_of(config) == "unsupported field \"linux.resources.blockIO\"");
+    config["linux"]["resources"]["rdma"] = {{"mlx5_1", {{"hcaHandles", 3}}}};
+    CHECK(error_of(config) == "unsupported field \"linux.resources.rdma\"");
+  }
+  SECTION("a cpu field minirun does not set") {
+    config["linux"]["resources"]["cpu"] = {{"realtimeRuntime", 1000}};
+    CHECK(error_of(config) == "unsupported field \"linux.resources.cpu.realtimeRuntime\"");
   }
   SECTION("an AppArmor-like field of linux") {
     config["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0";

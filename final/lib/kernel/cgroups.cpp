@@ -1,6 +1,7 @@
 #include "kernel/cgroups.hpp"
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -90,7 +91,28 @@ std::vector<HierarchyView> own_v1_hierarchies() {
   return views;
 }
 
+void note_ignored(const Resources& r, const std::string& layout) {
+  const std::pair<bool, const char*> ignored[] = {
+      {r.memory_kernel.has_value(), "memory.kernel: kernel memory counts in the memory limit; the kernel deprecated its own limit (runc ignores it too)"},
+      {r.memory_kernel_tcp.has_value(), "memory.kernelTCP: TCP buffers count in the memory limit; the kernel deprecated their own limit (runc ignores it too)"},
+      {r.use_hierarchy.has_value(), "memory.useHierarchy: hierarchical accounting is the only mode current kernels have"},
+      {r.check_before_update.has_value(), "memory.checkBeforeUpdate: it is for an update verb, which minirun does not have"},
+      {r.block_io.leaf_weight.has_value() || std::ranges::any_of(r.block_io.weight_device, [](const WeightDevice& d) { return d.leaf_weight.has_value(); }),
+       "blockIO.leafWeight: it belonged to the CFQ scheduler, which Linux 5.0 removed"},
+      {layout == "v2" && r.memory_swappiness.has_value(), "memory.swappiness: cgroup v2 has no swappiness of its own per cgroup"},
+      {layout == "v2" && r.disable_oom_killer.value_or(false), "memory.disableOOMKiller: cgroup v2 cannot turn the OOM killer off for a cgroup"},
+  };
+  for (const auto& [given, why] : ignored) {
+    if (given) log_debug(std::string("config.json: ignored linux.resources.") + why);
+  }
+}
+
 namespace cgroupfs {
+
+void write_existing(const std::string& dir, const std::string& file, const std::string& value, const std::string& why) {
+  if (::access((dir + "/" + file).c_str(), F_OK) == -1) throw Error(why);
+  write(dir, file, value);
+}
 
 void write(const std::string& dir, const std::string& file, const std::string& value) {
   std::string path = dir + "/" + file;

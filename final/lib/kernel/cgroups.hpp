@@ -61,9 +61,14 @@ struct HierarchyView {
 };
 std::vector<HierarchyView> own_v1_hierarchies();
 
+// Says in --debug output which resource fields this layout accepts but does not apply, and why.
+void note_ignored(const Resources& resources, const std::string& layout);
+
 // Helpers shared by the v1 and v2 implementations.
 namespace cgroupfs {
 void write(const std::string& dir, const std::string& file, const std::string& value);
+// The same, for a file only some kernels have: without it, an Error that is `why` alone.
+void write_existing(const std::string& dir, const std::string& file, const std::string& value, const std::string& why);
 std::string read(const std::string& dir, const std::string& file);
 // The number after `key` in a "key value" per line file (memory.events, memory.oom_control).
 uint64_t read_counter(const std::string& dir, const std::string& file, const std::string& key);

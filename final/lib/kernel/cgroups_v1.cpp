@@ -4,18 +4,36 @@
 #include "base/error.hpp"
 #include "kernel/devices.hpp"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <set>
 
 namespace minirun {
 
 namespace {
 
-// The hierarchies a container gets a directory in, in this order in CgroupRecord::dirs.
-const char* const kControllers[] = {"memory", "pids", "cpu", "devices"};
-enum Index { kMemory = 0, kPids = 1, kCpu = 2, kDevices = 3 };
+// The hierarchies a container gets a directory in. The first four every machine minirun runs on has;
+// the others only where the kernel and the init system mounted them (net_cls and net_prio usually share
+// one, reached by either name), and a field that needs a missing one is refused by name.
+struct Hierarchy {
+  const char* controller;
+  bool required;
+};
+constexpr Hierarchy kHierarchies[] = {
+    {"memory", true}, {"pids", true},    {"cpu", true},     {"devices", true},  {"cpuset", false},
+    {"blkio", false}, {"hugetlb", false}, {"net_cls", false}, {"net_prio", false},
+};
+
+// Where a controller's hierarchy is mounted, symlinks resolved ("cpu" -> "cpu,cpuacct"); empty if none.
+std::string mount_point_of(const std::string& controller) {
+  char real[PATH_MAX];
+  if (::realpath(("/sys/fs/cgroup/" + controller).c_str(), real) == nullptr) return "";
+  return real;
+}
 
 // The kernel applies the lines in order: "a" on devices.deny first empties the allow list.
 void apply_device_rules(const std::string& dir, const std::vector<DeviceRule>& rules) {
@@ -24,12 +42,72 @@ void apply_device_rules(const std::string& dir, const std::vector<DeviceRule>& r
   }
 }
 
+// A new cpuset cgroup starts with no CPUs and no memory nodes, and no process may join it so:
+// each directory made takes its parent's, top down.
+void inherit_cpusets(const std::vector<std::string>& made) {
+  for (const auto& dir : made) {
+    std::string parent = dir.substr(0, dir.rfind('/'));
+    for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+      if (cgroupfs::read(dir, file).find_first_not_of(" \n") == std::string::npos) {
+        cgroupfs::write(dir, file, cgroupfs::read(parent, file));
+      }
+    }
+  }
+}
+
+std::string device_line(int64_t major, int64_t minor, uint64_t value) {
+  return std::to_string(major) + ":" + std::to_string(minor) + " " + std::to_string(value);
+}
+
 class CgroupV1 : public Cgroup {
  public:
   explicit CgroupV1(CgroupRecord record) : Cgroup(std::move(record)) {}
 
   void apply(const Resources& r) const override {
-    const std::string& memory = record_.dirs[kMemory];
+    note_ignored(r, "v1");
+    apply_memory(r);
+    if (r.pids_limit) cgroupfs::write(dir_of("pids"), "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
+    const std::string cpu = dir_of("cpu");
+    if (r.cpu_period) cgroupfs::write(cpu, "cpu.cfs_period_us", std::to_string(*r.cpu_period));
+    if (r.cpu_quota) cgroupfs::write(cpu, "cpu.cfs_quota_us", std::to_string(*r.cpu_quota));
+    if (r.cpu_shares) cgroupfs::write(cpu, "cpu.shares", std::to_string(*r.cpu_shares));
+    if (!r.cpuset_cpus.empty()) cgroupfs::write(dir_of("cpuset", "linux.resources.cpu.cpus"), "cpuset.cpus", r.cpuset_cpus);
+    if (!r.cpuset_mems.empty()) cgroupfs::write(dir_of("cpuset", "linux.resources.cpu.mems"), "cpuset.mems", r.cpuset_mems);
+    apply_device_rules(dir_of("devices"), r.devices);
+    if (!r.block_io.empty()) apply_block_io(r.block_io, dir_of("blkio", "linux.resources.blockIO"));
+    for (const auto& limit : r.hugepage_limits) {
+      std::string dir = dir_of("hugetlb", "linux.resources.hugepageLimits");
+      cgroupfs::write_existing(dir, "hugetlb." + limit.page_size + ".limit_in_bytes", std::to_string(limit.limit),
+                               "linux.resources.hugepageLimits: no " + limit.page_size + " pages on this machine");
+    }
+    if (r.net_class_id) {
+      cgroupfs::write(dir_of("net_cls", "linux.resources.network.classID"), "net_cls.classid", std::to_string(*r.net_class_id));
+    }
+    for (const auto& priority : r.net_priorities) {
+      cgroupfs::write(dir_of("net_prio", "linux.resources.network.priorities"), "net_prio.ifpriomap",
+                      priority.name + " " + std::to_string(priority.priority));
+    }
+  }
+
+  uint64_t oom_kills() const override {
+    // memory.oom_control has counted "oom_kill" since Linux 4.13.
+    return cgroupfs::read_counter(dir_of("memory"), "memory.oom_control", "oom_kill");
+  }
+
+ private:
+  // The container's directory in the hierarchy of `controller`; `field` names what needs it when the
+  // machine has no such hierarchy.
+  std::string dir_of(const std::string& controller, const std::string& field = "") const {
+    std::string mount_point = mount_point_of(controller);
+    for (const auto& dir : record_.dirs) {
+      if (!mount_point.empty() && dir.starts_with(mount_point + "/")) return dir;
+    }
+    throw Error(field.empty() ? "cgroup v1 hierarchy" : field + ": this machine has no cgroup v1 hierarchy",
+                "/sys/fs/cgroup/" + controller, ENOENT);
+  }
+
+  void apply_memory(const Resources& r) const {
+    const std::string memory = dir_of("memory");
     if (r.memory_limit) cgroupfs::write(memory, "memory.limit_in_bytes", std::to_string(*r.memory_limit));
     if (r.memory_reservation) {
       cgroupfs::write(memory, "memory.soft_limit_in_bytes", std::to_string(*r.memory_reservation));
@@ -38,39 +116,50 @@ class CgroupV1 : public Cgroup {
     if (r.memory_swap && ::access((memory + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0) {
       cgroupfs::write(memory, "memory.memsw.limit_in_bytes", std::to_string(*r.memory_swap));
     }
-    if (r.pids_limit) {
-      cgroupfs::write(record_.dirs[kPids], "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
-    }
-    const std::string& cpu = record_.dirs[kCpu];
-    if (r.cpu_period) cgroupfs::write(cpu, "cpu.cfs_period_us", std::to_string(*r.cpu_period));
-    if (r.cpu_quota) cgroupfs::write(cpu, "cpu.cfs_quota_us", std::to_string(*r.cpu_quota));
-    if (r.cpu_shares) cgroupfs::write(cpu, "cpu.shares", std::to_string(*r.cpu_shares));
-    apply_device_rules(record_.dirs[kDevices], r.devices);
+    if (r.memory_swappiness) cgroupfs::write(memory, "memory.swappiness", std::to_string(*r.memory_swappiness));
+    if (r.disable_oom_killer.value_or(false)) cgroupfs::write(memory, "memory.oom_control", "1");
   }
 
-  uint64_t oom_kills() const override {
-    // memory.oom_control has counted "oom_kill" since Linux 4.13.
-    return cgroupfs::read_counter(record_.dirs[kMemory], "memory.oom_control", "oom_kill");
+  // blkio.weight belonged to the CFQ scheduler; with BFQ the files are blkio.bfq.*. Whichever exists.
+  static void apply_block_io(const BlockIO& io, const std::string& dir) {
+    std::string weight = ::access((dir + "/blkio.weight").c_str(), F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight";
+    const std::string no_weights = "linux.resources.blockIO: no blkio.weight or blkio.bfq.weight (no I/O scheduler with weights)";
+    if (io.weight) cgroupfs::write_existing(dir, weight, std::to_string(*io.weight), no_weights);
+    for (const auto& device : io.weight_device) {
+      if (device.weight) cgroupfs::write_existing(dir, weight + "_device", device_line(device.major, device.minor, *device.weight), no_weights);
+    }
+    const std::pair<const std::vector<ThrottleDevice>*, const char*> throttles[] = {
+        {&io.throttle_read_bps, "blkio.throttle.read_bps_device"},
+        {&io.throttle_write_bps, "blkio.throttle.write_bps_device"},
+        {&io.throttle_read_iops, "blkio.throttle.read_iops_device"},
+        {&io.throttle_write_iops, "blkio.throttle.write_iops_device"},
+    };
+    for (const auto& [devices, file] : throttles) {
+      for (const auto& device : *devices) {
+        cgroupfs::write_existing(dir, file, device_line(device.major, device.minor, device.rate),
+                                 "linux.resources.blockIO: no " + std::string(file) + " (no block I/O throttling in this kernel)");
+      }
+    }
   }
 };
-
-std::string mount_point_of(const std::string& controller) {
-  std::string dir = "/sys/fs/cgroup/" + controller;
-  if (::access(dir.c_str(), F_OK) == -1) throw Error("cgroup v1 hierarchy", dir, errno);
-  return dir;
-}
 
 }  // namespace
 
 std::unique_ptr<Cgroup> create_v1(const std::string& path) {
   CgroupRecord record{"v1", {}, {}};
+  std::set<std::string> joined;
   try {
-    for (const char* controller : kControllers) {
-      std::string dir = mount_point_of(controller) + path;
+    for (const auto& hierarchy : kHierarchies) {
+      std::string mount_point = mount_point_of(hierarchy.controller);
+      if (mount_point.empty() && hierarchy.required) {
+        throw Error("cgroup v1 hierarchy", std::string("/sys/fs/cgroup/") + hierarchy.controller, ENOENT);
+      }
+      if (mount_point.empty() || !joined.insert(mount_point).second) continue;
       std::vector<std::string> made;
-      cgroupfs::make_dirs(dir, made);
+      cgroupfs::make_dirs(mount_point + path, made);
       record.created.insert(record.created.end(), made.rbegin(), made.rend());
-      record.dirs.push_back(dir);
+      record.dirs.push_back(mount_point + path);
+      if (std::string(hierarchy.controller) == "cpuset") inherit_cpusets(made);
     }
   } catch (...) {
     open_v1(record)->destroy();

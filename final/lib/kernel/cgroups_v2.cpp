@@ -25,12 +25,46 @@ uint64_t weight_of(uint64_t shares) {
   return 1 + ((shares - 2) * 9999) / 262142;
 }
 
+// blkio's weight (10..1000) onto io.weight (1..10000), the conversion runc and crun use.
+uint64_t io_weight_of(uint64_t weight) { return 1 + (weight - 10) * 9999 / 990; }
+
+std::string device_of(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
+
+// io.weight of the io controller, or io.bfq.weight where the BFQ scheduler is in use, which takes
+// blkio's scale as it is. Either way, lines of "MAJ:MIN WEIGHT" for one device, "default WEIGHT" or
+// a bare number for all.
+void apply_block_io(const BlockIO& io, const std::string& dir) {
+  const std::string no_io = "linux.resources.blockIO: no io controller for " + dir + " (cgroup.controllers lacks io)";
+  bool bfq = ::access((dir + "/io.bfq.weight").c_str(), F_OK) == 0;
+  auto weight_text = [&](uint16_t weight) { return std::to_string(bfq ? weight : io_weight_of(weight)); };
+  const std::string weight_file = bfq ? "io.bfq.weight" : "io.weight";
+  if (io.weight) cgroupfs::write_existing(dir, weight_file, (bfq ? "" : "default ") + weight_text(*io.weight), no_io);
+  for (const auto& device : io.weight_device) {
+    if (device.weight) {
+      cgroupfs::write_existing(dir, weight_file, device_of(device.major, device.minor) + " " + weight_text(*device.weight), no_io);
+    }
+  }
+  const std::pair<const std::vector<ThrottleDevice>*, const char*> throttles[] = {
+      {&io.throttle_read_bps, "rbps"}, {&io.throttle_write_bps, "wbps"},
+      {&io.throttle_read_iops, "riops"}, {&io.throttle_write_iops, "wiops"},
+  };
+  for (const auto& [devices, key] : throttles) {
+    for (const auto& device : *devices) {
+      cgroupfs::write_existing(dir, "io.max", device_of(device.major, device.minor) + " " + key + "=" + std::to_string(device.rate), no_io);
+    }
+  }
+}
+
 class CgroupV2 : public Cgroup {
  public:
   explicit CgroupV2(CgroupRecord record) : Cgroup(std::move(record)) {}
 
   void apply(const Resources& r) const override {
     const std::string& dir = record_.dirs.front();
+    note_ignored(r, "v2");
+    if (r.net_class_id || !r.net_priorities.empty()) {
+      throw Error("linux.resources.network: cgroup v2 has no net_cls or net_prio controller");
+    }
     // v2 has no devices files: the rules become an eBPF program attached to the directory.
     if (!r.devices.empty()) attach_device_filter(dir, r.devices);
     if (r.memory_limit) cgroupfs::write(dir, "memory.max", limit_text(*r.memory_limit));
@@ -48,6 +82,15 @@ class CgroupV2 : public Cgroup {
       cgroupfs::write(dir, "cpu.max", quota + " " + std::to_string(r.cpu_period.value_or(100000)));
     }
     if (r.cpu_shares) cgroupfs::write(dir, "cpu.weight", std::to_string(weight_of(*r.cpu_shares)));
+    const std::string no_cpuset = "linux.resources.cpu: no cpuset controller for " + dir + " (cgroup.controllers lacks cpuset)";
+    if (!r.cpuset_cpus.empty()) cgroupfs::write_existing(dir, "cpuset.cpus", r.cpuset_cpus, no_cpuset);
+    if (!r.cpuset_mems.empty()) cgroupfs::write_existing(dir, "cpuset.mems", r.cpuset_mems, no_cpuset);
+    if (!r.block_io.empty()) apply_block_io(r.block_io, dir);
+    for (const auto& limit : r.hugepage_limits) {
+      cgroupfs::write_existing(dir, "hugetlb." + limit.page_size + ".max", std::to_string(limit.limit),
+                               "linux.resources.hugepageLimits: no hugetlb." + limit.page_size + ".max in " + dir +
+                                   " (no hugetlb controller, or no " + limit.page_size + " pages on this machine)");
+    }
   }
 
   uint64_t oom_kills() const override {
@@ -56,7 +99,7 @@ class CgroupV2 : public Cgroup {
 };
 
 void enable_in(const std::string& dir) {
-  for (const char* controller : {"+memory", "+pids", "+cpu"}) {
+  for (const char* controller : {"+memory", "+pids", "+cpu", "+cpuset", "+io", "+hugetlb"}) {
     try {
       cgroupfs::write(dir, "cgroup.subtree_control", controller);
     } catch (const Error&) {

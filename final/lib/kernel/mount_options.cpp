@@ -1,5 +1,7 @@
 #include "kernel/mount_options.hpp"
 
+#include "spec/linux_names.hpp"
+
 #include <sys/mount.h>
 
 #include <map>
@@ -29,12 +31,6 @@ const std::map<std::string, Flag> kFlags = {
     {"defaults", {false, 0}},
 };
 
-const std::map<std::string, unsigned long> kPropagation = {
-    {"private", MS_PRIVATE},         {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},           {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},             {"rslave", MS_SLAVE | MS_REC},
-    {"unbindable", MS_UNBINDABLE},   {"runbindable", MS_UNBINDABLE | MS_REC},
-};
 
 }  // namespace
 
@@ -47,8 +43,8 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
       } else {
         parsed.flags |= flag->second.flag;
       }
-    } else if (auto propagation = kPropagation.find(option); propagation != kPropagation.end()) {
-      parsed.propagation = propagation->second;
+    } else if (unsigned long propagation = propagation_flags(option)) {
+      parsed.propagation = propagation;
     } else {
       parsed.data += (parsed.data.empty() ? "" : ",") + option;
     }
@@ -59,7 +55,7 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
 std::vector<std::string> known_mount_options() {
   std::vector<std::string> names;
   for (const auto& [name, flag] : kFlags) names.push_back(name);
-  for (const auto& [name, propagation] : kPropagation) names.push_back(name);
+  for (const auto& name : propagation_names()) names.push_back(name);
   return names;
 }
 

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
+#include <sstream>
 
 namespace minirun {
 
@@ -21,11 +23,33 @@ std::string join_layers(const std::vector<std::string>& layers) {
   return joined;
 }
 
+// The mount point of the mount `path` is on: the longest mount point in /proc/self/mountinfo that
+// holds it (field 5; a later mount on the same point hides the earlier one, which is fine here).
+std::string mount_point_above(const std::string& path) {
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string best = "/";
+  for (std::string line; std::getline(mountinfo, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, point;
+    fields >> id >> parent >> device >> root >> point;
+    bool holds = point == "/" || path == point || path.starts_with(point + "/");
+    if (holds && point.size() > best.size()) best = point;
+  }
+  return best;
+}
+
 }  // namespace
 
-void stop_mount_propagation() {
-  // MS_SLAVE, as runc does: host mounts still reach the container, nothing goes back.
-  check(::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr), "mount --make-rslave", "/");
+void set_mount_propagation(unsigned long flags, const std::string& rootfs) {
+  check(::mount(nullptr, "/", nullptr, flags, nullptr), "mount propagation of", "/");
+  if (!(flags & MS_SHARED)) return;
+  // pivot_root refuses a new root whose parent mount is shared; the parent alone becomes private.
+  std::string parent = mount_point_above(rootfs);
+  check(::mount(nullptr, parent.c_str(), nullptr, MS_PRIVATE, nullptr), "mount --make-private", parent);
+}
+
+void set_root_propagation(unsigned long flags) {
+  check(::mount(nullptr, "/", nullptr, flags, nullptr), "mount propagation of", "/ (the container's)");
 }
 
 void mount_rootfs(const RootfsPlan& plan) {

@@ -14,9 +14,14 @@ struct RootfsPlan {
   std::string work;                       // with layers: overlayfs's scratch directory
 };
 
-// Stops mounts made from now on from propagating to the host (the namespace starts as a copy
-// whose mounts may be shared with the host's).
-void stop_mount_propagation();
+// Sets the propagation of every mount of the new namespace (a copy whose mounts may be shared with the
+// host's) to linux.rootfsPropagation, by default rslave: host mounts still reach the container, and
+// nothing goes back. With a shared propagation the root's parent mount is made private, as pivot_root
+// requires.
+void set_mount_propagation(unsigned long flags, const std::string& rootfs);
+
+// After pivot_root: the container's own / gets linux.rootfsPropagation too.
+void set_root_propagation(unsigned long flags);
 
 // Makes plan.path a mount point holding the root file system.
 void mount_rootfs(const RootfsPlan& plan);

@@ -4,6 +4,7 @@
 #include "kernel/seccomp_filter.hpp"
 #include "spec/linux_names.hpp"
 #include "spec/oci.hpp"
+#include "spec/schema.hpp"
 #include "spec/spec.hpp"
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,14 @@ json linux_features() {
           {"intelRdt", {{"enabled", false}}}};
 }
 
+// The linux.resources fields minirun applies, from the table that parses them: the features JSON has no
+// place of its own for them, so they go in an annotation, comma-separated.
+std::string resource_fields() {
+  std::string fields;
+  for_each_field<Resources>([&](const auto& row) { fields += (fields.empty() ? "" : ",") + std::string(row.key); });
+  return fields;
+}
+
 }  // namespace
 
 json features() {
@@ -47,7 +56,8 @@ json features() {
           {"hooks", hook_kinds()},
           {"mountOptions", known_mount_options()},
           {"linux", linux_features()},
-          {"annotations", {{"io.github.seccomp.libseccomp.version", libseccomp_version()}}}};
+          {"annotations", {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
+                           {"org.minirun.linux.resources", resource_fields()}}}};
 }
 
 std::string version_text() {

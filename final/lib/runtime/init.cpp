@@ -10,9 +10,11 @@
 #include "kernel/process.hpp"
 #include "kernel/seccomp_filter.hpp"
 #include "kernel/sysctl.hpp"
+#include "spec/linux_names.hpp"
 #include "runtime/launch.hpp"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,7 +48,8 @@ std::string run_create_hooks(const Spec& spec, Channel& channel) {
 // startContainer hooks.
 std::string set_up_container(const InitPlan& plan, const std::vector<HierarchyView>& cgroups, Channel& channel) {
   const Spec& spec = plan.spec;
-  stop_mount_propagation();
+  unsigned long propagation = spec.rootfs_propagation.empty() ? MS_SLAVE | MS_REC : propagation_flags(spec.rootfs_propagation);
+  set_mount_propagation(propagation, plan.rootfs.path);
   mount_rootfs(plan.rootfs);
   mount_all(plan.rootfs.path, spec.mounts, cgroups);
   bool user_namespace = spec.has_namespace("user");
@@ -58,6 +61,7 @@ std::string set_up_container(const InitPlan& plan, const std::vector<HierarchyVi
   } else {
     pivot_into(plan.rootfs.path);
   }
+  if (!spec.rootfs_propagation.empty()) set_root_propagation(propagation);
   apply_sysctl(spec.sysctl);  // in the container's /proc/sys, before readonlyPaths covers it
   mask_paths(spec.masked_paths);
   make_readonly(spec.readonly_paths);

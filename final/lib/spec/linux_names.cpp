@@ -2,10 +2,12 @@
 
 #include "base/error.hpp"
 
+#include <sys/mount.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 
 namespace minirun {
 
@@ -73,6 +75,28 @@ void check_sysctl(const std::string& key, const std::vector<Namespace>& namespac
   if (owner.empty() || !own || key.find("..") != std::string::npos || key.find('/') != std::string::npos) {
     throw Error("invalid field \"linux.sysctl\": \"" + key + "\" is not owned by a namespace of the container");
   }
+}
+
+namespace {
+
+const std::map<std::string, unsigned long> kPropagation = {
+    {"private", MS_PRIVATE},         {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},           {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},             {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE},   {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+}  // namespace
+
+unsigned long propagation_flags(const std::string& name) {
+  auto found = kPropagation.find(name);
+  return found == kPropagation.end() ? 0 : found->second;
+}
+
+std::vector<std::string> propagation_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, flags] : kPropagation) names.push_back(name);
+  return names;
 }
 
 }  // namespace minirun

@@ -58,6 +58,7 @@ struct Schema<Spec> {
       Field{"linux.gidMappings", &Spec::gid_mappings, kOmitDefault},
       Field{"linux.resources", &Spec::resources, kOmitDefault},
       Field{"linux.cgroupsPath", &Spec::cgroups_path, kOmitDefault},
+      Field{"linux.rootfsPropagation", &Spec::rootfs_propagation, kOmitDefault},
       Field{"linux.maskedPaths", &Spec::masked_paths, kOmitDefault},
       Field{"linux.readonlyPaths", &Spec::readonly_paths, kOmitDefault},
       Field{"linux.sysctl", &Spec::sysctl, kOmitDefault},
@@ -157,7 +158,67 @@ struct Schema<Resources> {
       Field{"pids.limit", &Resources::pids_limit},
       Field{"cpu.quota", &Resources::cpu_quota},
       Field{"cpu.period", &Resources::cpu_period},
+      Field{"memory.kernel", &Resources::memory_kernel},
+      Field{"memory.kernelTCP", &Resources::memory_kernel_tcp},
+      Field{"memory.swappiness", &Resources::memory_swappiness},
+      Field{"memory.disableOOMKiller", &Resources::disable_oom_killer},
+      Field{"memory.useHierarchy", &Resources::use_hierarchy},
+      Field{"memory.checkBeforeUpdate", &Resources::check_before_update},
       Field{"cpu.shares", &Resources::cpu_shares},
+      Field{"cpu.cpus", &Resources::cpuset_cpus, kOmitDefault},
+      Field{"cpu.mems", &Resources::cpuset_mems, kOmitDefault},
+      Field{"blockIO", &Resources::block_io, kOmitDefault},
+      Field{"hugepageLimits", &Resources::hugepage_limits, kOmitDefault},
+      Field{"network.classID", &Resources::net_class_id},
+      Field{"network.priorities", &Resources::net_priorities, kOmitDefault},
+  };
+};
+
+template <>
+struct Schema<BlockIO> {
+  static constexpr std::tuple fields{
+      Field{"weight", &BlockIO::weight},
+      Field{"leafWeight", &BlockIO::leaf_weight},
+      Field{"weightDevice", &BlockIO::weight_device, kOmitDefault},
+      Field{"throttleReadBpsDevice", &BlockIO::throttle_read_bps, kOmitDefault},
+      Field{"throttleWriteBpsDevice", &BlockIO::throttle_write_bps, kOmitDefault},
+      Field{"throttleReadIOPSDevice", &BlockIO::throttle_read_iops, kOmitDefault},
+      Field{"throttleWriteIOPSDevice", &BlockIO::throttle_write_iops, kOmitDefault},
+  };
+};
+
+template <>
+struct Schema<WeightDevice> {
+  static constexpr std::tuple fields{
+      Field{"major", &WeightDevice::major, kRequired},
+      Field{"minor", &WeightDevice::minor, kRequired},
+      Field{"weight", &WeightDevice::weight},
+      Field{"leafWeight", &WeightDevice::leaf_weight},
+  };
+};
+
+template <>
+struct Schema<ThrottleDevice> {
+  static constexpr std::tuple fields{
+      Field{"major", &ThrottleDevice::major, kRequired},
+      Field{"minor", &ThrottleDevice::minor, kRequired},
+      Field{"rate", &ThrottleDevice::rate, kRequired},
+  };
+};
+
+template <>
+struct Schema<HugepageLimit> {
+  static constexpr std::tuple fields{
+      Field{"pageSize", &HugepageLimit::page_size, kRequired},
+      Field{"limit", &HugepageLimit::limit, kRequired},
+  };
+};
+
+template <>
+struct Schema<InterfacePriority> {
+  static constexpr std::tuple fields{
+      Field{"name", &InterfacePriority::name, kRequired},
+      Field{"priority", &InterfacePriority::priority, kRequired},
   };
 };
 

@@ -88,6 +88,58 @@ void check_fields(Hook& hook, const std::string& path) {
 
 void check_fields(SeccompProfile& profile, const std::string&) { check_seccomp_names(profile); }
 
+// "0-3,6": the list format of cpuset.cpus and cpuset.mems.
+void check_cpu_list(const std::string& list, const std::string& path) {
+  std::istringstream ranges(list);
+  for (std::string range; std::getline(ranges, range, ',');) {
+    size_t dash = range.find('-');
+    std::string first = range.substr(0, dash), last = dash == std::string::npos ? first : range.substr(dash + 1);
+    auto number = [](const std::string& n) { return !n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos; };
+    if (!number(first) || !number(last) || std::stoul(first) > std::stoul(last)) {
+      invalid(path, "\"" + list + "\" is not a list of numbers and ranges like 0-3,6");
+    }
+  }
+  if (list.ends_with(',')) invalid(path, "\"" + list + "\" ends with a comma");
+}
+
+void check_weight(const std::optional<uint16_t>& weight, const std::string& path) {
+  if (weight && (*weight < 10 || *weight > 1000)) invalid(path, std::to_string(*weight) + " is not between 10 and 1000");
+}
+
+void check_fields(Resources& r, const std::string& path) {
+  if (!r.cpuset_cpus.empty()) check_cpu_list(r.cpuset_cpus, path + ".cpu.cpus");
+  if (!r.cpuset_mems.empty()) check_cpu_list(r.cpuset_mems, path + ".cpu.mems");
+  if (r.memory_swappiness && *r.memory_swappiness > 100) {
+    invalid(path + ".memory.swappiness", std::to_string(*r.memory_swappiness) + " is above 100");
+  }
+}
+
+void check_fields(BlockIO& io, const std::string& path) {
+  check_weight(io.weight, path + ".weight");
+  check_weight(io.leaf_weight, path + ".leafWeight");
+}
+
+void check_fields(WeightDevice& device, const std::string& path) {
+  check_weight(device.weight, path + ".weight");
+  check_weight(device.leaf_weight, path + ".leafWeight");
+}
+
+// "2MB", "1GB", "64KB": the names of the kernel's hugetlb files.
+void check_fields(HugepageLimit& limit, const std::string& path) {
+  const std::string& size = limit.page_size;
+  size_t digits = size.find_first_not_of("0123456789");
+  std::string unit = digits == std::string::npos ? "" : size.substr(digits);
+  if (digits == 0 || digits == std::string::npos || (unit != "KB" && unit != "MB" && unit != "GB")) {
+    invalid(path + ".pageSize", "\"" + size + "\" is not a page size like 2MB or 1GB");
+  }
+}
+
+void check_fields(InterfacePriority& priority, const std::string& path) {
+  if (priority.name.empty() || priority.name.find_first_of(" \t\n/") != std::string::npos) {
+    invalid(path + ".name", "\"" + priority.name + "\" is not an interface name");
+  }
+}
+
 // SemVer, as the spec asks, of a version this runtime reads: 1.x.y (a major version of its own would be
 // a spec minirun does not know). Parsed by hand: std::regex recurses per character, and the fuzzer
 // sends long strings.
@@ -122,6 +174,9 @@ void check_fields(Spec& spec, const std::string&) {
   // Without its own mount namespace a container's mounts would land on the host.
   if (!spec.has_namespace("mount")) invalid("linux.namespaces", "a mount namespace is required");
   if (!spec.hostname.empty() && !spec.has_namespace("uts")) invalid("hostname", "setting it needs a uts namespace");
+  if (!spec.rootfs_propagation.empty() && !propagation_flags(spec.rootfs_propagation)) {
+    invalid("linux.rootfsPropagation", "\"" + spec.rootfs_propagation + "\" is not a propagation like rslave or rshared");
+  }
   for (const auto& [key, value] : spec.sysctl) check_sysctl(key, spec.namespaces);
   bool mapped = !spec.uid_mappings.empty() && !spec.gid_mappings.empty();
   if (spec.makes_user_namespace() != mapped) {
@@ -278,6 +333,19 @@ std::string read_file(const std::string& path) {
 }
 
 }  // namespace
+
+bool BlockIO::empty() const {
+  bool none = true;
+  for_each_field<BlockIO>([&](const auto& row) {
+    const auto& value = this->*row.member;
+    if constexpr (is_optional<std::remove_cvref_t<decltype(value)>>::value) {
+      none = none && !value;
+    } else {
+      none = none && value.empty();
+    }
+  });
+  return none;
+}
 
 bool Hooks::empty() const {
   bool none = true;

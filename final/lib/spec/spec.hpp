@@ -94,15 +94,61 @@ struct DeviceRule {
   std::string access = "rwm";
 };
 
+// linux.resources.blockIO: a weight for one device, or a rate limit on one device.
+struct WeightDevice {
+  int64_t major = 0;
+  int64_t minor = 0;
+  std::optional<uint16_t> weight;
+  std::optional<uint16_t> leaf_weight;
+};
+
+struct ThrottleDevice {
+  int64_t major = 0;
+  int64_t minor = 0;
+  uint64_t rate = 0;  // bytes or operations per second
+};
+
+struct BlockIO {
+  std::optional<uint16_t> weight;       // 10..1000
+  std::optional<uint16_t> leaf_weight;  // cfq's, gone with it: ignored
+  std::vector<WeightDevice> weight_device;
+  std::vector<ThrottleDevice> throttle_read_bps, throttle_write_bps, throttle_read_iops, throttle_write_iops;
+  bool empty() const;
+};
+
+// linux.resources.hugepageLimits[]: "2MB" pages, at most `limit` bytes of them.
+struct HugepageLimit {
+  std::string page_size;
+  uint64_t limit = 0;
+};
+
+// linux.resources.network.priorities[]: the priority of the container's traffic on one interface.
+struct InterfacePriority {
+  std::string name;
+  uint32_t priority = 0;
+};
+
 struct Resources {
   std::vector<DeviceRule> devices;
   std::optional<int64_t> memory_reservation;  // bytes: the soft limit
   std::optional<int64_t> memory_limit;  // bytes
   std::optional<int64_t> memory_swap;   // bytes of memory + swap, as the OCI spec counts it
+  std::optional<int64_t> memory_kernel;       // kernel memory: gone from current kernels, ignored
+  std::optional<int64_t> memory_kernel_tcp;   // the same for TCP buffers, ignored
+  std::optional<uint64_t> memory_swappiness;  // 0..100, v1 only
+  std::optional<bool> disable_oom_killer;     // v1 only
+  std::optional<bool> use_hierarchy;          // always on in current kernels, ignored
+  std::optional<bool> check_before_update;    // for an update verb minirun does not have, ignored
   std::optional<int64_t> pids_limit;
   std::optional<int64_t> cpu_quota;     // µs per period
   std::optional<uint64_t> cpu_period;   // µs
   std::optional<uint64_t> cpu_shares;
+  std::string cpuset_cpus;              // "0-1,3": the CPUs the container may run on
+  std::string cpuset_mems;              // the memory nodes it may allocate from
+  BlockIO block_io;
+  std::vector<HugepageLimit> hugepage_limits;
+  std::optional<uint32_t> net_class_id;  // v1 net_cls
+  std::vector<InterfacePriority> net_priorities;  // v1 net_prio
 };
 
 // A program the runtime runs at a point of the lifecycle, with the container's state on stdin.
@@ -132,6 +178,7 @@ struct Spec {
   std::vector<IdMapping> uid_mappings, gid_mappings;  // with a new user namespace
   Resources resources;
   std::string cgroups_path;
+  std::string rootfs_propagation;  // "rslave" (empty: minirun's default, rslave, as runc's)
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   std::map<std::string, std::string> annotations;
