@@ -4,8 +4,11 @@
 #include "engines.hpp"
 
 #include "../harness/leak_guard.hpp"
+#include "../harness/session.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <filesystem>
 
 using namespace engines;
 
@@ -119,4 +122,59 @@ TEST_CASE("podman run --uidmap: the container's root is an unprivileged id outsi
     CHECK(result.status == 0);
     CHECK_THAT(result.out, Catch::Matches("0\n +0 +100000 +65536\ndevices-ok\n"));
   }
+}
+
+TEST_CASE("podman run --cpuset-cpus 0: the program runs on CPU 0 alone", "[podman][cgroups]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    auto result = podman.run(runtime, {"run", "--rm", "--cpuset-cpus", "0", kImage, "grep", "^Cpus_allowed_list:", "/proc/self/status"});
+    INFO(result.err);
+    CHECK(result.out == "Cpus_allowed_list:\t0\n");
+  }
+}
+
+TEST_CASE("podman run --device-read-bps: the block I/O throttle is the container's", "[podman][cgroups]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  std::string name, device;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/block")) {
+    auto dev = harness::read_file(entry.path() / "dev");
+    name = entry.path().filename();
+    if (dev && harness::path_exists("/dev/" + name)) {
+      device = harness::trim(*dev);
+      break;
+    }
+  }
+  if (device.empty()) harness::skip("this machine has no block device");
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    auto result = podman.run(runtime, {"run", "--rm", "--device-read-bps", "/dev/" + name + ":1mb", kImage, "sh", "-c",
+                                       "cat /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device /sys/fs/cgroup/io.max 2>/dev/null"});
+    INFO(result.err);
+    CHECK_THAT(result.out, Catch::Matches(device + " (1048576|rbps=1048576 wbps=max riops=max wiops=max)\n"));
+  }
+}
+
+TEST_CASE("podman run -v SRC:DEST:rshared: a mount made inside reaches the host, as Kubernetes' Bidirectional needs", "[podman][mounts]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  harness::TempDir tmp;
+  std::string shared = tmp / "shared";
+  // The source must sit on a shared mount: a tmpfs of the test's own, made shared, unmounted at the end.
+  REQUIRE(harness::run({"sh", "-c", "mkdir " + shared + " && mount -t tmpfs shared " + shared + " && mount --make-shared " +
+                                       shared + " && mkdir " + shared + "/minirun " + shared + "/runc"}).status == 0);
+  for (const auto& runtime : runtimes()) {
+    INFO("runtime: " << runtime.name);
+    std::string inside = shared + "/" + runtime.name;
+    auto result = podman.run(runtime, {"run", "--rm", "--cap-add", "SYS_ADMIN", "-v", inside + ":/mnt:rshared", kImage, "sh", "-c",
+                                       "grep -c ' /mnt .* shared:' /proc/self/mountinfo; mkdir /mnt/sub && mount -t tmpfs inner /mnt/sub"});
+    INFO(result.err);
+    CHECK(result.out == "1\n");
+    std::string mounts = harness::read_file("/proc/self/mountinfo").value_or("");
+    CHECK_THAT(mounts, Catch::Contains(" " + inside + "/sub "));
+    harness::run({"umount", inside + "/sub"});
+  }
+  CHECK(harness::run({"umount", shared}).status == 0);
 }
