@@ -9,6 +9,9 @@
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 
+#include <climits>
+#include <filesystem>
+
 using namespace minirun_tests;
 using nlohmann::json;
 
@@ -134,6 +137,35 @@ TEST_CASE("namespaces: one joined by path is shared with that process", "[spec][
   std::string inside = f.output_of(config, {"/bin/probe", "ns"});
   CHECK_THAT(inside, Catch::Contains("net " + std::to_string(net.st_ino) + "\n"));
   f.remove("owner");
+}
+
+TEST_CASE("namespaces: without a mount namespace the container shares the runtime's and gets a chroot", "[spec][namespaces]") {
+  // The spec allows it and runc runs it; minirun then refuses every field that would mount on the host.
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config(kSleep);
+  json kept = json::array();
+  for (const auto& ns : config["linux"]["namespaces"]) {
+    if (ns["type"] != "mount") kept.push_back(ns);
+  }
+  config["linux"]["namespaces"] = kept;
+  CHECK_THAT(f.create_refused("with-mounts", config).err, Catch::Contains("invalid field \"mounts\": needs a mount namespace"));
+  config["mounts"] = json::array();
+  for (const char* field : {"maskedPaths", "readonlyPaths", "devices"}) config["linux"][field] = json::array();
+  config["root"]["readonly"] = false;
+  f.create_and_start("shared-mnt", config);
+  std::string proc = "/proc/" + std::to_string(f.state("shared-mnt")["pid"].get<int>());
+  struct stat ours {}, theirs {};
+  REQUIRE(::stat("/proc/self/ns/mnt", &ours) == 0);
+  REQUIRE(::stat((proc + "/ns/mnt").c_str(), &theirs) == 0);
+  CHECK(ours.st_ino == theirs.st_ino);
+  char root[PATH_MAX] = {};
+  REQUIRE(::readlink((proc + "/root").c_str(), root, sizeof root - 1) > 0);
+  CHECK(std::string(root) == std::filesystem::canonical(kRootfs).string());
+  auto inside = f.minirun({"exec", "shared-mnt", "--", "/bin/probe", "ls", "/"});
+  CHECK_THAT(inside.out, Catch::Contains("bin"));
+  f.remove("shared-mnt");
 }
 
 TEST_CASE("resources: memory, pids and cpu limits land in the container's cgroup", "[spec][cgroups]") {

@@ -178,9 +178,12 @@ TEST_CASE("invalid config.json is refused with the field's name", "[spec]") {
     config.erase("root");
     CHECK_THAT(error_of(config), Catch::StartsWith("invalid field \"root.path\""));
   }
-  SECTION("no mount namespace") {
+  SECTION("no mount namespace, and mounts that would then be made on the host") {
     config["linux"]["namespaces"] = json::array({{{"type", "pid"}}});
-    CHECK_THAT(error_of(config), Catch::Contains("mount namespace is required"));
+    CHECK_THAT(error_of(config), Catch::StartsWith("invalid field \"mounts\": needs a mount namespace"));
+    config["mounts"] = json::array();
+    config["linux"]["maskedPaths"] = json::array({"/proc/kcore"});
+    CHECK_THAT(error_of(config), Catch::StartsWith("invalid field \"linux.maskedPaths\": needs a mount namespace"));
   }
   SECTION("a relative or escaping destination") {
     config["mounts"][0]["destination"] = "proc";

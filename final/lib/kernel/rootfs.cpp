@@ -87,6 +87,12 @@ void chroot_into(const std::string& rootfs) {
   check(::chdir("/"), "chdir", "/");
 }
 
+void chroot_only(const std::string& rootfs) {
+  check(::chdir(rootfs.c_str()), "chdir", rootfs);
+  check(::chroot("."), "chroot", rootfs);
+  check(::chdir("/"), "chdir", "/");
+}
+
 void make_root_readonly() {
   unsigned long keep = flags_of_mount("/");
   check(::mount(nullptr, "/", nullptr, keep | MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr), "remount read-only", "/");

@@ -33,6 +33,9 @@ void pivot_into(const std::string& rootfs);
 // For an initramfs, where pivot_root is impossible: move the root mount onto / and chroot.
 void chroot_into(const std::string& rootfs);
 
+// Without a mount namespace of the container's own: chroot alone, no mount touched.
+void chroot_only(const std::string& rootfs);
+
 void make_root_readonly();
 
 }  // namespace minirun

@@ -44,10 +44,32 @@ std::string run_create_hooks(const Spec& spec, Channel& channel) {
   return state;
 }
 
+// The last steps, the same with a mount namespace or without.
+void finish_setup(const InitPlan& plan) {
+  const Spec& spec = plan.spec;
+  if (!spec.hostname.empty()) check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname", spec.hostname);
+  check(::chdir(spec.process.cwd.c_str()), "chdir", spec.process.cwd);
+  if (plan.console_socket >= 0) set_up_console(Fd(plan.console_socket), spec.process);
+  apply_limits(spec.process);
+}
+
+// No mount namespace of its own (the spec allows it): the runtime's mount table stays as it is, and the
+// container gets a chroot. The sysctls go through the host's /proc, which shows the container's network
+// and ipc namespaces to a process in them.
+std::string set_up_without_mount_namespace(const InitPlan& plan, Channel& channel) {
+  if (!plan.rootfs.lower_layers.empty()) throw Error("layers need a mount namespace of the container's own");
+  std::string state = run_create_hooks(plan.spec, channel);
+  apply_sysctl(plan.spec.sysctl);
+  chroot_only(plan.rootfs.path);
+  finish_setup(plan);
+  return state;
+}
+
 // Everything between "new mount namespace" and "the program can run". Returns the state for the
 // startContainer hooks.
 std::string set_up_container(const InitPlan& plan, const std::vector<HierarchyView>& cgroups, Channel& channel) {
   const Spec& spec = plan.spec;
+  if (!spec.has_namespace("mount")) return set_up_without_mount_namespace(plan, channel);
   unsigned long propagation = spec.rootfs_propagation.empty() ? MS_SLAVE | MS_REC : propagation_flags(spec.rootfs_propagation);
   set_mount_propagation(propagation, plan.rootfs.path);
   mount_rootfs(plan.rootfs);
@@ -66,10 +88,7 @@ std::string set_up_container(const InitPlan& plan, const std::vector<HierarchyVi
   mask_paths(spec.masked_paths);
   make_readonly(spec.readonly_paths);
   if (spec.root_readonly) make_root_readonly();
-  if (!spec.hostname.empty()) check(::sethostname(spec.hostname.data(), spec.hostname.size()), "sethostname", spec.hostname);
-  check(::chdir(spec.process.cwd.c_str()), "chdir", spec.process.cwd);
-  if (plan.console_socket >= 0) set_up_console(Fd(plan.console_socket), spec.process);
-  apply_limits(spec.process);
+  finish_setup(plan);
   return state;
 }
 

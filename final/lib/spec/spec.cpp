@@ -167,12 +167,27 @@ void check_namespaces_once(const std::vector<Namespace>& namespaces) {
   }
 }
 
+// Without a mount namespace of its own the container shares the runtime's: it only gets a chroot. Any
+// field that mounts would change the host's mount table (runc makes such mounts on the host): refused.
+void check_without_mount_namespace(const Spec& spec) {
+  const std::pair<bool, const char*> mounting[] = {
+      {!spec.mounts.empty(), "mounts"},
+      {!spec.masked_paths.empty(), "linux.maskedPaths"},
+      {!spec.readonly_paths.empty(), "linux.readonlyPaths"},
+      {spec.root_readonly, "root.readonly"},
+      {!spec.devices.empty(), "linux.devices"},
+      {!spec.rootfs_propagation.empty(), "linux.rootfsPropagation"},
+  };
+  for (const auto& [given, field] : mounting) {
+    if (given) invalid(field, "needs a mount namespace of the container's own; without one it would change the host's mounts");
+  }
+}
+
 void check_fields(Spec& spec, const std::string&) {
   check_oci_version(spec.oci_version);
   check_namespaces_once(spec.namespaces);
   if (spec.root_path.empty()) invalid("root.path", "missing");
-  // Without its own mount namespace a container's mounts would land on the host.
-  if (!spec.has_namespace("mount")) invalid("linux.namespaces", "a mount namespace is required");
+  if (!spec.has_namespace("mount")) check_without_mount_namespace(spec);
   if (!spec.hostname.empty() && !spec.has_namespace("uts")) invalid("hostname", "setting it needs a uts namespace");
   if (!spec.rootfs_propagation.empty() && !propagation_flags(spec.rootfs_propagation)) {
     invalid("linux.rootfsPropagation", "\"" + spec.rootfs_propagation + "\" is not a propagation like rslave or rshared");
