@@ -48,6 +48,14 @@ std::string create_with(const Fixture& f, const std::string& id, const json& res
   return path;
 }
 
+// Where the machine lacks the controller: the create is refused with one line naming `field`, and
+// nothing is left.
+void require_refused(const Fixture& f, const json& resources, const std::string& field) {
+  json config = f.default_config(kSleep);
+  config["linux"]["resources"] = resources;
+  CHECK_THAT(f.create_refused(Fixture::unique("refused"), config).err, Catch::Contains(field));
+}
+
 // The line of /proc/self/mountinfo (as the container sees it) whose mount point is "/".
 std::string root_mount_line(const Fixture& f, json config) {
   std::istringstream mountinfo(f.output_of(std::move(config), {"/bin/probe", "cat", "/proc/self/mountinfo"}));
@@ -143,13 +151,7 @@ TEST_CASE("resources.hugepageLimits: the limit lands in the hugetlb controller, 
   if (size.empty()) harness::skip("this machine has no huge pages");
   json resources = {{"hugepageLimits", {{{"pageSize", size}, {"limit", 4 << 20}}}}};
   Place hugetlb = place_of("hugetlb", "");
-  if (!hugetlb.available) {
-    json config = f.default_config(kSleep);
-    config["linux"]["resources"] = resources;
-    auto result = f.create_refused("hugetlb", config);
-    CHECK_THAT(result.err, Catch::Contains("linux.resources.hugepageLimits"));
-    return;
-  }
+  if (!hugetlb.available) return require_refused(f, resources, "linux.resources.hugepageLimits");
   std::string path = create_with(f, "hugetlb", resources);
   std::string file = place_of("hugetlb", path).dir + "/hugetlb." + size + (cgroup_v2() ? ".max" : ".limit_in_bytes");
   CHECK(read(file) == std::to_string(4 << 20));
@@ -166,12 +168,7 @@ TEST_CASE("resources.blockIO: throttles land in io.max or blkio.throttle, weight
   json resources = {{"blockIO", {{"throttleReadBpsDevice", {{{"major", major}, {"minor", minor}, {"rate", 1048576}}}},
                                  {"throttleWriteIOPSDevice", {{{"major", major}, {"minor", minor}, {"rate", 100}}}}}}};
   Place io = place_of(cgroup_v2() ? "io" : "blkio", "");
-  if (!io.available) {
-    json config = f.default_config(kSleep);
-    config["linux"]["resources"] = resources;
-    CHECK_THAT(f.create_refused("blkio", config).err, Catch::Contains("linux.resources.blockIO"));
-    return;
-  }
+  if (!io.available) return require_refused(f, resources, "linux.resources.blockIO");
   std::string dir = place_of(cgroup_v2() ? "io" : "blkio", create_with(f, "blkio", resources)).dir;
   if (cgroup_v2()) {
     CHECK_THAT(read(dir + "/io.max"), Catch::Contains(device + " rbps=1048576 wbps=max riops=max wiops=100"));
@@ -207,10 +204,7 @@ TEST_CASE("resources.network: classID and priorities in net_cls and net_prio on 
   Fixture f;
   json resources = {{"network", {{"classID", 1048577}, {"priorities", {{{"name", "lo"}, {"priority", 5}}}}}}};
   if (cgroup_v2() || !exists("/sys/fs/cgroup/net_cls") || !exists("/sys/fs/cgroup/net_prio")) {
-    json config = f.default_config(kSleep);
-    config["linux"]["resources"] = resources;
-    CHECK_THAT(f.create_refused("network", config).err, Catch::Contains("linux.resources.network"));
-    return;
+    return require_refused(f, resources, "linux.resources.network");
   }
   std::string path = create_with(f, "network", resources);
   CHECK(read(cgroup_dir("net_cls", path) + "/net_cls.classid") == "1048577");
