@@ -165,37 +165,55 @@ TEST_CASE("resources.blockIO: throttles land in io.max or blkio.throttle, weight
   std::string device = a_block_device();
   if (device.empty()) harness::skip("this machine has no block device to throttle");
   int64_t major = std::stoll(device.substr(0, device.find(':'))), minor = std::stoll(device.substr(device.find(':') + 1));
-  json resources = {{"blockIO", {{"throttleReadBpsDevice", {{{"major", major}, {"minor", minor}, {"rate", 1048576}}}},
-                                 {"throttleWriteIOPSDevice", {{{"major", major}, {"minor", minor}, {"rate", 100}}}}}}};
+  auto on_device = [&](uint64_t rate) { return json::array({{{"major", major}, {"minor", minor}, {"rate", rate}}}); };
+  json resources = {{"blockIO", {{"throttleReadBpsDevice", on_device(1048576)}, {"throttleWriteBpsDevice", on_device(2097152)},
+                                 {"throttleReadIOPSDevice", on_device(50)}, {"throttleWriteIOPSDevice", on_device(100)}}}};
   Place io = place_of(cgroup_v2() ? "io" : "blkio", "");
   if (!io.available) return require_refused(f, resources, "linux.resources.blockIO");
   std::string dir = place_of(cgroup_v2() ? "io" : "blkio", create_with(f, "blkio", resources)).dir;
   if (cgroup_v2()) {
-    CHECK_THAT(read(dir + "/io.max"), Catch::Contains(device + " rbps=1048576 wbps=max riops=max wiops=100"));
+    CHECK_THAT(read(dir + "/io.max"), Catch::Contains(device + " rbps=1048576 wbps=2097152 riops=50 wiops=100"));
   } else {
     CHECK(read(dir + "/blkio.throttle.read_bps_device") == device + " 1048576");
+    CHECK(read(dir + "/blkio.throttle.write_bps_device") == device + " 2097152");
+    CHECK(read(dir + "/blkio.throttle.read_iops_device") == device + " 50");
     CHECK(read(dir + "/blkio.throttle.write_iops_device") == device + " 100");
   }
   f.remove("blkio");
-  // A weight needs an I/O scheduler that has weights (BFQ; CFQ before Linux 5.0): set, or refused by name.
-  json config = f.default_config({"/bin/true"});
-  config["linux"]["resources"] = {{"blockIO", {{"weight", 500}}}};
-  auto result = f.run(Fixture::unique("weight"), config);
-  INFO(result.err);
-  if (result.status != 0) {
-    CHECK_THAT(result.err, Catch::Contains("linux.resources.blockIO"));
-    return;
+  // A weight needs an I/O scheduler that has weights (BFQ; CFQ before Linux 5.0), a device weight that
+  // scheduler on the device: set, or refused with one line naming the field.
+  json weights = {{"weight", 500}, {"weightDevice", {{{"major", major}, {"minor", minor}, {"weight", 300}}}}};
+  for (const auto& [field, value] : weights.items()) {
+    json config = f.default_config({"/bin/true"});
+    config["linux"]["resources"] = {{"blockIO", {{field, value}}}};
+    auto result = f.run(Fixture::unique("weight"), config);
+    INFO(field << ": " << result.err);
+    if (result.status != 0) {
+      CHECK_THAT(result.err, Catch::Contains("linux.resources.blockIO." + field + ": "));
+      continue;
+    }
+    dir = place_of(cgroup_v2() ? "io" : "blkio", create_with(f, "weight", {{"blockIO", {{field, value}}}})).dir;
+    std::string prefix = field == "weight" ? "" : device + " ";
+    std::string bfq = dir + (cgroup_v2() ? "/io.bfq.weight" : "/blkio.bfq.weight") + (cgroup_v2() || field == "weight" ? "" : "_device");
+    if (exists(bfq)) {
+      CHECK_THAT(read(bfq), Catch::Contains(prefix + (field == "weight" ? "500" : "300")));  // BFQ takes blkio's scale
+    } else if (cgroup_v2()) {
+      // 1 + (weight - 10) * 9999 / 990
+      CHECK_THAT(read(dir + "/io.weight"), Catch::Contains(field == "weight" ? "default 4950" : device + " 2930"));
+    } else {
+      CHECK_THAT(read(dir + "/blkio.weight" + (field == "weight" ? "" : "_device")), Catch::Contains(prefix + (field == "weight" ? "500" : "300")));
+    }
+    f.remove("weight");
   }
-  dir = place_of(cgroup_v2() ? "io" : "blkio", create_with(f, "weight", {{"blockIO", {{"weight", 500}}}})).dir;
-  std::string bfq = dir + (cgroup_v2() ? "/io.bfq.weight" : "/blkio.bfq.weight");
-  if (exists(bfq)) {
-    CHECK_THAT(read(bfq), Catch::EndsWith("500"));  // BFQ takes blkio's scale as it is
-  } else if (cgroup_v2()) {
-    CHECK_THAT(read(dir + "/io.weight"), Catch::Contains("default 4950"));  // 1 + (500 - 10) * 9999 / 990
-  } else {
-    CHECK(read(dir + "/blkio.weight") == "500");
-  }
-  f.remove("weight");
+}
+
+TEST_CASE("resources: a value the kernel refuses is refused with one line naming the field", "[spec][cgroups]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  json config = f.default_config(kSleep);
+  config["linux"]["resources"] = {{"cpu", {{"cpus", "4095"}}}};  // a CPU this machine does not have
+  CHECK_THAT(f.create_refused("cpus", config).err, Catch::Contains("linux.resources.cpu.cpus: write 4095 to"));
 }
 
 TEST_CASE("resources.network: classID and priorities in net_cls and net_prio on v1, refused where there are none", "[spec][cgroups]") {

@@ -109,9 +109,14 @@ void note_ignored(const Resources& r, const std::string& layout) {
 
 namespace cgroupfs {
 
-void write_existing(const std::string& dir, const std::string& file, const std::string& value, const std::string& why) {
-  if (::access((dir + "/" + file).c_str(), F_OK) == -1) throw Error(why);
-  write(dir, file, value);
+void write_field(const std::string& field, const std::string& dir, const std::string& file, const std::string& value,
+                 const std::string& missing) {
+  if (::access((dir + "/" + file).c_str(), F_OK) == -1) throw Error(field + ": " + missing);
+  try {
+    write(dir, file, value);
+  } catch (const Error& e) {
+    throw Error(field + ": " + e.what());
+  }
 }
 
 void write(const std::string& dir, const std::string& file, const std::string& value) {

@@ -67,8 +67,11 @@ void note_ignored(const Resources& resources, const std::string& layout);
 // Helpers shared by the v1 and v2 implementations.
 namespace cgroupfs {
 void write(const std::string& dir, const std::string& file, const std::string& value);
-// The same, for a file only some kernels have: without it, an Error that is `why` alone.
-void write_existing(const std::string& dir, const std::string& file, const std::string& value, const std::string& why);
+// The same for a config.json field, whose name starts the error: "FIELD: `missing`" when the file is not
+// there (a controller or a size this kernel lacks), "FIELD: write VALUE to PATH: ERRNO" when the kernel
+// refuses the value.
+void write_field(const std::string& field, const std::string& dir, const std::string& file, const std::string& value,
+                 const std::string& missing);
 std::string read(const std::string& dir, const std::string& file);
 // The number after `key` in a "key value" per line file (memory.events, memory.oom_control).
 uint64_t read_counter(const std::string& dir, const std::string& file, const std::string& key);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <set>
+#include <tuple>
 
 namespace minirun {
 
@@ -71,22 +72,18 @@ class CgroupV1 : public Cgroup {
     if (r.cpu_period) cgroupfs::write(cpu, "cpu.cfs_period_us", std::to_string(*r.cpu_period));
     if (r.cpu_quota) cgroupfs::write(cpu, "cpu.cfs_quota_us", std::to_string(*r.cpu_quota));
     if (r.cpu_shares) cgroupfs::write(cpu, "cpu.shares", std::to_string(*r.cpu_shares));
-    if (!r.cpuset_cpus.empty()) cgroupfs::write(dir_of("cpuset", "linux.resources.cpu.cpus"), "cpuset.cpus", r.cpuset_cpus);
-    if (!r.cpuset_mems.empty()) cgroupfs::write(dir_of("cpuset", "linux.resources.cpu.mems"), "cpuset.mems", r.cpuset_mems);
+    for (const auto& [field, file, value] : {std::tuple{"linux.resources.cpu.cpus", "cpuset.cpus", &r.cpuset_cpus},
+                                             std::tuple{"linux.resources.cpu.mems", "cpuset.mems", &r.cpuset_mems}}) {
+      if (!value->empty()) cgroupfs::write_field(field, dir_of("cpuset", field), file, *value, std::string("no ") + file);
+    }
     apply_device_rules(dir_of("devices"), r.devices);
     if (!r.block_io.empty()) apply_block_io(r.block_io, dir_of("blkio", "linux.resources.blockIO"));
     for (const auto& limit : r.hugepage_limits) {
-      std::string dir = dir_of("hugetlb", "linux.resources.hugepageLimits");
-      cgroupfs::write_existing(dir, "hugetlb." + limit.page_size + ".limit_in_bytes", std::to_string(limit.limit),
-                               "linux.resources.hugepageLimits: no " + limit.page_size + " pages on this machine");
+      const char* field = "linux.resources.hugepageLimits";
+      cgroupfs::write_field(field, dir_of("hugetlb", field), "hugetlb." + limit.page_size + ".limit_in_bytes",
+                            std::to_string(limit.limit), "no " + limit.page_size + " pages on this machine");
     }
-    if (r.net_class_id) {
-      cgroupfs::write(dir_of("net_cls", "linux.resources.network.classID"), "net_cls.classid", std::to_string(*r.net_class_id));
-    }
-    for (const auto& priority : r.net_priorities) {
-      cgroupfs::write(dir_of("net_prio", "linux.resources.network.priorities"), "net_prio.ifpriomap",
-                      priority.name + " " + std::to_string(priority.priority));
-    }
+    apply_network(r);
   }
 
   uint64_t oom_kills() const override {
@@ -120,24 +117,39 @@ class CgroupV1 : public Cgroup {
     if (r.disable_oom_killer.value_or(false)) cgroupfs::write(memory, "memory.oom_control", "1");
   }
 
+  void apply_network(const Resources& r) const {
+    const char* class_id = "linux.resources.network.classID";
+    if (r.net_class_id) {
+      cgroupfs::write_field(class_id, dir_of("net_cls", class_id), "net_cls.classid", std::to_string(*r.net_class_id), "no net_cls.classid");
+    }
+    const char* priorities = "linux.resources.network.priorities";
+    for (const auto& priority : r.net_priorities) {
+      cgroupfs::write_field(priorities, dir_of("net_prio", priorities), "net_prio.ifpriomap",
+                            priority.name + " " + std::to_string(priority.priority), "no net_prio.ifpriomap");
+    }
+  }
+
   // blkio.weight belonged to the CFQ scheduler; with BFQ the files are blkio.bfq.*. Whichever exists.
   static void apply_block_io(const BlockIO& io, const std::string& dir) {
     std::string weight = ::access((dir + "/blkio.weight").c_str(), F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight";
-    const std::string no_weights = "linux.resources.blockIO: no blkio.weight or blkio.bfq.weight (no I/O scheduler with weights)";
-    if (io.weight) cgroupfs::write_existing(dir, weight, std::to_string(*io.weight), no_weights);
+    const std::string no_weights = "no blkio.weight or blkio.bfq.weight (no I/O scheduler with weights)";
+    if (io.weight) cgroupfs::write_field("linux.resources.blockIO.weight", dir, weight, std::to_string(*io.weight), no_weights);
     for (const auto& device : io.weight_device) {
-      if (device.weight) cgroupfs::write_existing(dir, weight + "_device", device_line(device.major, device.minor, *device.weight), no_weights);
+      if (device.weight) {
+        cgroupfs::write_field("linux.resources.blockIO.weightDevice", dir, weight + "_device",
+                              device_line(device.major, device.minor, *device.weight), no_weights);
+      }
     }
-    const std::pair<const std::vector<ThrottleDevice>*, const char*> throttles[] = {
-        {&io.throttle_read_bps, "blkio.throttle.read_bps_device"},
-        {&io.throttle_write_bps, "blkio.throttle.write_bps_device"},
-        {&io.throttle_read_iops, "blkio.throttle.read_iops_device"},
-        {&io.throttle_write_iops, "blkio.throttle.write_iops_device"},
+    const std::tuple<const std::vector<ThrottleDevice>*, const char*, const char*> throttles[] = {
+        {&io.throttle_read_bps, "throttleReadBpsDevice", "blkio.throttle.read_bps_device"},
+        {&io.throttle_write_bps, "throttleWriteBpsDevice", "blkio.throttle.write_bps_device"},
+        {&io.throttle_read_iops, "throttleReadIOPSDevice", "blkio.throttle.read_iops_device"},
+        {&io.throttle_write_iops, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device"},
     };
-    for (const auto& [devices, file] : throttles) {
+    for (const auto& [devices, field, file] : throttles) {
       for (const auto& device : *devices) {
-        cgroupfs::write_existing(dir, file, device_line(device.major, device.minor, device.rate),
-                                 "linux.resources.blockIO: no " + std::string(file) + " (no block I/O throttling in this kernel)");
+        cgroupfs::write_field(std::string("linux.resources.blockIO.") + field, dir, file, device_line(device.major, device.minor, device.rate),
+                              std::string("no ") + file + " (no block I/O throttling in this kernel)");
       }
     }
   }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <tuple>
 
 namespace minirun {
 
@@ -34,23 +35,27 @@ std::string device_of(int64_t major, int64_t minor) { return std::to_string(majo
 // blkio's scale as it is. Either way, lines of "MAJ:MIN WEIGHT" for one device, "default WEIGHT" or
 // a bare number for all.
 void apply_block_io(const BlockIO& io, const std::string& dir) {
-  const std::string no_io = "linux.resources.blockIO: no io controller for " + dir + " (cgroup.controllers lacks io)";
+  const std::string no_io = "no io controller for " + dir + " (cgroup.controllers lacks io)";
   bool bfq = ::access((dir + "/io.bfq.weight").c_str(), F_OK) == 0;
   auto weight_text = [&](uint16_t weight) { return std::to_string(bfq ? weight : io_weight_of(weight)); };
   const std::string weight_file = bfq ? "io.bfq.weight" : "io.weight";
-  if (io.weight) cgroupfs::write_existing(dir, weight_file, (bfq ? "" : "default ") + weight_text(*io.weight), no_io);
+  if (io.weight) {
+    cgroupfs::write_field("linux.resources.blockIO.weight", dir, weight_file, (bfq ? "" : "default ") + weight_text(*io.weight), no_io);
+  }
   for (const auto& device : io.weight_device) {
     if (device.weight) {
-      cgroupfs::write_existing(dir, weight_file, device_of(device.major, device.minor) + " " + weight_text(*device.weight), no_io);
+      cgroupfs::write_field("linux.resources.blockIO.weightDevice", dir, weight_file,
+                            device_of(device.major, device.minor) + " " + weight_text(*device.weight), no_io);
     }
   }
-  const std::pair<const std::vector<ThrottleDevice>*, const char*> throttles[] = {
-      {&io.throttle_read_bps, "rbps"}, {&io.throttle_write_bps, "wbps"},
-      {&io.throttle_read_iops, "riops"}, {&io.throttle_write_iops, "wiops"},
+  const std::tuple<const std::vector<ThrottleDevice>*, const char*, const char*> throttles[] = {
+      {&io.throttle_read_bps, "throttleReadBpsDevice", "rbps"}, {&io.throttle_write_bps, "throttleWriteBpsDevice", "wbps"},
+      {&io.throttle_read_iops, "throttleReadIOPSDevice", "riops"}, {&io.throttle_write_iops, "throttleWriteIOPSDevice", "wiops"},
   };
-  for (const auto& [devices, key] : throttles) {
+  for (const auto& [devices, field, key] : throttles) {
     for (const auto& device : *devices) {
-      cgroupfs::write_existing(dir, "io.max", device_of(device.major, device.minor) + " " + key + "=" + std::to_string(device.rate), no_io);
+      cgroupfs::write_field(std::string("linux.resources.blockIO.") + field, dir, "io.max",
+                            device_of(device.major, device.minor) + " " + key + "=" + std::to_string(device.rate), no_io);
     }
   }
 }
@@ -82,14 +87,14 @@ class CgroupV2 : public Cgroup {
       cgroupfs::write(dir, "cpu.max", quota + " " + std::to_string(r.cpu_period.value_or(100000)));
     }
     if (r.cpu_shares) cgroupfs::write(dir, "cpu.weight", std::to_string(weight_of(*r.cpu_shares)));
-    const std::string no_cpuset = "linux.resources.cpu: no cpuset controller for " + dir + " (cgroup.controllers lacks cpuset)";
-    if (!r.cpuset_cpus.empty()) cgroupfs::write_existing(dir, "cpuset.cpus", r.cpuset_cpus, no_cpuset);
-    if (!r.cpuset_mems.empty()) cgroupfs::write_existing(dir, "cpuset.mems", r.cpuset_mems, no_cpuset);
+    const std::string no_cpuset = "no cpuset controller for " + dir + " (cgroup.controllers lacks cpuset)";
+    if (!r.cpuset_cpus.empty()) cgroupfs::write_field("linux.resources.cpu.cpus", dir, "cpuset.cpus", r.cpuset_cpus, no_cpuset);
+    if (!r.cpuset_mems.empty()) cgroupfs::write_field("linux.resources.cpu.mems", dir, "cpuset.mems", r.cpuset_mems, no_cpuset);
     if (!r.block_io.empty()) apply_block_io(r.block_io, dir);
     for (const auto& limit : r.hugepage_limits) {
-      cgroupfs::write_existing(dir, "hugetlb." + limit.page_size + ".max", std::to_string(limit.limit),
-                               "linux.resources.hugepageLimits: no hugetlb." + limit.page_size + ".max in " + dir +
-                                   " (no hugetlb controller, or no " + limit.page_size + " pages on this machine)");
+      cgroupfs::write_field("linux.resources.hugepageLimits", dir, "hugetlb." + limit.page_size + ".max", std::to_string(limit.limit),
+                            "no hugetlb." + limit.page_size + ".max in " + dir + " (no hugetlb controller, or no " +
+                                limit.page_size + " pages on this machine)");
     }
   }
 
