@@ -102,6 +102,14 @@ class CgroupLayouts(unittest.TestCase):
                 mountinfo.write_text("\n".join(["22 1 8:1 / / rw - ext4 /dev/sda1 rw"] + lines) + "\n")
                 self.assertEqual(check_docs.cgroup_layout(mountinfo), layout)
 
+    def test_a_block_inside_a_list_item_is_found_without_its_indentation(self):
+        with tempfile.TemporaryDirectory() as top:
+            page = pathlib.Path(top) / "page.md"
+            page.write_text("1. An exercise:\n\n   ```console\n   $ true\n   ok\n   ```\n")
+            blocks = check_docs.fenced_blocks(page)
+            self.assertEqual([(b.language, b.lines) for b in blocks], [("console", ["$ true", "ok"])])
+            self.assertEqual([line for _, line in check_docs.prose_lines(page)], ["1. An exercise:", ""])
+
     def test_a_block_carries_the_layout_it_shows(self):
         with tempfile.TemporaryDirectory() as top:
             page = pathlib.Path(top) / "page.md"
