@@ -4,6 +4,8 @@
 // rest, which the spec says a runtime MUST NOT fail on (ignored, and said with --debug).
 #include "spec/oci_fields.hpp"
 
+#include <set>
+
 namespace minirun {
 
 namespace {

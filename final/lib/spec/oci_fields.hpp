@@ -2,7 +2,6 @@
 // property the spec does not have (ignored, as the spec requires of a runtime).
 #pragma once
 
-#include <set>
 #include <string>
 
 namespace minirun {
