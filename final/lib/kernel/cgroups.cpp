@@ -109,6 +109,8 @@ void note_ignored(const Resources& r, const std::string& layout) {
 
 namespace cgroupfs {
 
+std::string device_number(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
+
 void write_field(const std::string& field, const std::string& dir, const std::string& file, const std::string& value,
                  const std::string& missing) {
   if (::access((dir + "/" + file).c_str(), F_OK) == -1) throw Error(field + ": " + missing);

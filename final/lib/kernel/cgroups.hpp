@@ -64,8 +64,24 @@ std::vector<HierarchyView> own_v1_hierarchies();
 // Says in --debug output which resource fields this layout accepts but does not apply, and why.
 void note_ignored(const Resources& resources, const std::string& layout);
 
+// linux.resources.blockIO's four throttles: the field, the v1 file and the v2 io.max key it goes to.
+struct Throttle {
+  std::vector<ThrottleDevice> BlockIO::*devices;
+  const char* field;
+  const char* v1_file;
+  const char* v2_key;
+};
+inline constexpr Throttle kThrottles[] = {
+    {&BlockIO::throttle_read_bps, "linux.resources.blockIO.throttleReadBpsDevice", "blkio.throttle.read_bps_device", "rbps"},
+    {&BlockIO::throttle_write_bps, "linux.resources.blockIO.throttleWriteBpsDevice", "blkio.throttle.write_bps_device", "wbps"},
+    {&BlockIO::throttle_read_iops, "linux.resources.blockIO.throttleReadIOPSDevice", "blkio.throttle.read_iops_device", "riops"},
+    {&BlockIO::throttle_write_iops, "linux.resources.blockIO.throttleWriteIOPSDevice", "blkio.throttle.write_iops_device", "wiops"},
+};
+
 // Helpers shared by the v1 and v2 implementations.
 namespace cgroupfs {
+// "MAJ:MIN", how both layouts name a block device.
+std::string device_number(int64_t major, int64_t minor);
 void write(const std::string& dir, const std::string& file, const std::string& value);
 // The same for a config.json field, whose name starts the error: "FIELD: `missing`" when the file is not
 // there (a controller or a size this kernel lacks), "FIELD: write VALUE to PATH: ERRNO" when the kernel

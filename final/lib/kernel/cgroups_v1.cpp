@@ -57,7 +57,7 @@ void inherit_cpusets(const std::vector<std::string>& made) {
 }
 
 std::string device_line(int64_t major, int64_t minor, uint64_t value) {
-  return std::to_string(major) + ":" + std::to_string(minor) + " " + std::to_string(value);
+  return cgroupfs::device_number(major, minor) + " " + std::to_string(value);
 }
 
 class CgroupV1 : public Cgroup {
@@ -140,16 +140,10 @@ class CgroupV1 : public Cgroup {
                               device_line(device.major, device.minor, *device.weight), no_weights);
       }
     }
-    const std::tuple<const std::vector<ThrottleDevice>*, const char*, const char*> throttles[] = {
-        {&io.throttle_read_bps, "throttleReadBpsDevice", "blkio.throttle.read_bps_device"},
-        {&io.throttle_write_bps, "throttleWriteBpsDevice", "blkio.throttle.write_bps_device"},
-        {&io.throttle_read_iops, "throttleReadIOPSDevice", "blkio.throttle.read_iops_device"},
-        {&io.throttle_write_iops, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device"},
-    };
-    for (const auto& [devices, field, file] : throttles) {
-      for (const auto& device : *devices) {
-        cgroupfs::write_field(std::string("linux.resources.blockIO.") + field, dir, file, device_line(device.major, device.minor, device.rate),
-                              std::string("no ") + file + " (no block I/O throttling in this kernel)");
+    for (const auto& throttle : kThrottles) {
+      for (const auto& device : io.*throttle.devices) {
+        cgroupfs::write_field(throttle.field, dir, throttle.v1_file, device_line(device.major, device.minor, device.rate),
+                              std::string("no ") + throttle.v1_file + " (no block I/O throttling in this kernel)");
       }
     }
   }

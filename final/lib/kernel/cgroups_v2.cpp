@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <tuple>
 
 namespace minirun {
 
@@ -29,8 +28,6 @@ uint64_t weight_of(uint64_t shares) {
 // blkio's weight (10..1000) onto io.weight (1..10000), the conversion runc and crun use.
 uint64_t io_weight_of(uint64_t weight) { return 1 + (weight - 10) * 9999 / 990; }
 
-std::string device_of(int64_t major, int64_t minor) { return std::to_string(major) + ":" + std::to_string(minor); }
-
 // io.weight of the io controller, or io.bfq.weight where the BFQ scheduler is in use, which takes
 // blkio's scale as it is. Either way, lines of "MAJ:MIN WEIGHT" for one device, "default WEIGHT" or
 // a bare number for all.
@@ -45,17 +42,14 @@ void apply_block_io(const BlockIO& io, const std::string& dir) {
   for (const auto& device : io.weight_device) {
     if (device.weight) {
       cgroupfs::write_field("linux.resources.blockIO.weightDevice", dir, weight_file,
-                            device_of(device.major, device.minor) + " " + weight_text(*device.weight), no_io);
+                            cgroupfs::device_number(device.major, device.minor) + " " + weight_text(*device.weight), no_io);
     }
   }
-  const std::tuple<const std::vector<ThrottleDevice>*, const char*, const char*> throttles[] = {
-      {&io.throttle_read_bps, "throttleReadBpsDevice", "rbps"}, {&io.throttle_write_bps, "throttleWriteBpsDevice", "wbps"},
-      {&io.throttle_read_iops, "throttleReadIOPSDevice", "riops"}, {&io.throttle_write_iops, "throttleWriteIOPSDevice", "wiops"},
-  };
-  for (const auto& [devices, field, key] : throttles) {
-    for (const auto& device : *devices) {
-      cgroupfs::write_field(std::string("linux.resources.blockIO.") + field, dir, "io.max",
-                            device_of(device.major, device.minor) + " " + key + "=" + std::to_string(device.rate), no_io);
+  for (const auto& throttle : kThrottles) {
+    for (const auto& device : io.*throttle.devices) {
+      cgroupfs::write_field(throttle.field, dir, "io.max",
+                            cgroupfs::device_number(device.major, device.minor) + " " + throttle.v2_key + "=" + std::to_string(device.rate),
+                            no_io);
     }
   }
 }

@@ -31,7 +31,6 @@ const std::map<std::string, Flag> kFlags = {
     {"defaults", {false, 0}},
 };
 
-
 }  // namespace
 
 MountOptions parse_mount_options(const std::vector<std::string>& options) {

@@ -14,7 +14,6 @@
 #include "runtime/launch.hpp"
 
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -70,7 +69,8 @@ std::string set_up_without_mount_namespace(const InitPlan& plan, Channel& channe
 std::string set_up_container(const InitPlan& plan, const std::vector<HierarchyView>& cgroups, Channel& channel) {
   const Spec& spec = plan.spec;
   if (!spec.has_namespace("mount")) return set_up_without_mount_namespace(plan, channel);
-  unsigned long propagation = spec.rootfs_propagation.empty() ? MS_SLAVE | MS_REC : propagation_flags(spec.rootfs_propagation);
+  // runc's default, rslave: host mounts still reach the container, nothing goes back.
+  unsigned long propagation = propagation_flags(spec.rootfs_propagation.empty() ? "rslave" : spec.rootfs_propagation);
   set_mount_propagation(propagation, plan.rootfs.path);
   mount_rootfs(plan.rootfs);
   mount_all(plan.rootfs.path, spec.mounts, cgroups);
