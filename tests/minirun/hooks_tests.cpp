@@ -63,6 +63,8 @@ TEST_CASE("hooks: each phase runs once, in its namespaces, with the state on std
     INFO(line);
     CHECK(state["id"] == "hooked");
     if (phase != "poststop") CHECK(state["pid"].get<int>() > 0);  // the spec requires a pid until stopped
+    // As runc does (final/README.md): the hooks of create see the container still being created.
+    if (phase == "prestart" || phase == "createRuntime" || phase == "createContainer") CHECK(state["status"] == "creating");
   }
   // startContainer (the init) and poststart (minirun start) race; the rest is ordered.
   REQUIRE(phases.size() == 6);
