@@ -285,6 +285,19 @@ TEST_CASE("a process start time tells a reused PID apart", "[state]") {
   CHECK_FALSE(start_time_of(0));
 }
 
+TEST_CASE("the owner is the passwd file's name for the caller's UID, or the UID", "[state]") {
+  harness::TempDir dir;
+  const std::string passwd = dir.path() + "/passwd";
+  const std::string uid = std::to_string(getuid());
+  harness::write_file(passwd, "broken line\nnobody:x:65534:65534::/:/bin/false\n" +
+                         std::string("first:x:") + uid + ":0::/:/bin/sh\nsecond:x:" + uid + ":0::/:/bin/sh\n");
+  CHECK(current_owner(passwd) == "first");
+  const std::string other = std::to_string(getuid() + 1);
+  harness::write_file(passwd, "someone:x:" + uid + "0:0::/:/bin/sh\nother:x:" + other + ":" + uid + "::/:/bin/sh\n");
+  CHECK(current_owner(passwd) == uid);  // a UID that only starts with ours, or ours as a GID, is not ours
+  CHECK(current_owner(dir.path() + "/missing") == uid);
+}
+
 namespace {
 
 // A config with every field engines send by default, as podman writes them.

@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -214,9 +213,20 @@ bool is_alive(pid_t pid, uint64_t start_time) {
   return now && *now == start_time;
 }
 
-std::string current_owner() {
-  struct passwd* pw = ::getpwuid(::getuid());
-  return pw ? pw->pw_name : std::to_string(::getuid());
+std::string current_owner(const std::string& passwd_file) {
+  const std::string uid = std::to_string(::getuid());
+  std::ifstream passwd(passwd_file);
+  std::string line;
+  while (std::getline(passwd, line)) {  // name:password:UID:GID:comment:home:shell
+    size_t name_end = line.find(':');
+    if (name_end == std::string::npos) continue;
+    size_t uid_start = line.find(':', name_end + 1);
+    if (uid_start == std::string::npos) continue;
+    size_t uid_end = line.find(':', uid_start + 1);
+    if (uid_end != std::string::npos && line.compare(uid_start + 1, uid_end - uid_start - 1, uid) == 0)
+      return line.substr(0, name_end);
+  }
+  return uid;
 }
 
 }  // namespace minirun

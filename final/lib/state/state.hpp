@@ -80,6 +80,9 @@ nlohmann::ordered_json oci_state(const Record& record, Status status);
 std::optional<uint64_t> start_time_of(pid_t pid);
 bool is_alive(pid_t pid, uint64_t start_time);
 
-std::string current_owner();
+// The user `state` reports as the owner: the name the passwd file (normally /etc/passwd) gives the
+// calling user's UID, or the number when no line has it. Read directly, not with getpwuid(), which a
+// static glibc can answer only by loading the shared NSS modules at run time.
+std::string current_owner(const std::string& passwd_file = "/etc/passwd");
 
 }  // namespace minirun
