@@ -157,8 +157,9 @@ Hooks load_hooks_if_any(const std::string& config) {
 
 }  // namespace
 
-// state.json is saved after each step that makes something, so that `delete --force` finds it
-// even if this process is SIGKILLed in between (the fault points name those moments).
+// state.json is saved after each step that makes something outside the state directory, so that
+// `delete --force` finds it even if this process is SIGKILLed in between (the fault points name
+// those moments). Until the first save, a directory without state.json is all there is to remove.
 Record create_container(const StateRoot& root, const CreateOptions& options, Spec spec) {
   validate_id(options.id);
   Fd console = open_console_socket(spec.process.terminal, options.console_socket);
@@ -167,15 +168,14 @@ Record create_container(const StateRoot& root, const CreateOptions& options, Spe
   undo.add([&] { root.remove_dir(options.id); });
   fault_point("create:state-dir-made");
   Record record = first_record(options, spec);
-  root.save(record);
-  fault_point("create:state-recorded");
-  RootfsPlan rootfs = plan_rootfs(root, options, spec);
+  RootfsPlan rootfs = plan_rootfs(root, options, spec);  // inside the state directory
   record.rootfs = spec.root_path;
   resolve_bind_sources(spec, options.bundle);
   auto cgroup = Cgroup::create(cgroup_path_for(spec, options.id));
   undo.add([record = cgroup->record()] { Cgroup::open(record)->destroy(); });
   record.cgroup = cgroup->record();
   root.save(record);
+  fault_point("create:state-recorded");
   spec.resources.devices = effective_device_rules(spec);
   cgroup->apply(spec.resources);
   log_debug("cgroup (" + cgroup_layout() + "): " + cgroup->record().dirs.front());
