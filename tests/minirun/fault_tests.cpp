@@ -219,6 +219,37 @@ TEST_CASE("fault: delete SIGKILLed while it holds the lock: the next delete --fo
   require_delete_cleans(f, "d", config);
 }
 
+// cgroup:moving-process kills whatever is about to be moved into a container's cgroup. On cgroup v2 nothing
+// is (the stage is born there: clone3 with CLONE_INTO_CGROUP), so run and exec do not notice it; on v1 the
+// stage dies, and run and exec fail with one line, leaving nothing and the running container untouched.
+TEST_CASE("fault: no process is moved into a cgroup v2 and a stage killed moving into a v1 cgroup leaves nothing",
+          "[fault][cgroups]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  const harness::Child::Environment fault = {{"MINIRUN_FAULT", "cgroup:moving-process"}};
+  f.write_config(f.default_config({"true"}));
+  auto run = f.minirun_at(f.state_root(), {"run", "--bundle", f.bundle(), "m"}, fault);
+  INFO("run: " << run.err);
+  if (cgroup_v2()) {
+    CHECK(run.status == 0);
+  } else {
+    require_one_error_line(run, "run");
+  }
+  CHECK(f.containers().empty());
+
+  f.create_and_start("e", f.default_config(kSleep));
+  auto exec = f.minirun_at(f.state_root(), {"exec", "e", "--", "/bin/true"}, fault);
+  INFO("exec: " << exec.err);
+  if (cgroup_v2()) {
+    CHECK(exec.status == 0);
+  } else {
+    require_one_error_line(exec, "exec");
+  }
+  CHECK(f.state("e")["status"] == "running");
+  f.remove("e");
+}
+
 TEST_CASE("fault: a created container whose init is SIGKILLed from outside is stopped for good", "[fault]") {
   harness::require_root();
   harness::LeakGuard guard;

@@ -4,7 +4,7 @@
 //
 // The phases, each named after what has just happened (`run` passes through create's and start's):
 //   create:state-dir-made   the container's directory under --root exists, no state.json yet
-//   create:state-recorded   a first state.json says who is creating the container
+//   create:state-recorded   the first state.json says who is creating the container, and its cgroup
 //   create:cgroup-made      the cgroup exists, with its limits, and is recorded
 //   create:init-cloned      the init is forked (its setup is under way) and its PID recorded
 //   create:init-ready       the init reported its setup done (mounts made); it waits for minirun
@@ -15,6 +15,8 @@
 //   run:exited              the container's program ended; run has not deleted it yet
 //   delete:init-killed      delete holds the lock and has SIGKILLed the init
 //   delete:cgroup-removed   the cgroup is gone; the state directory is not
+//   cgroup:moving-process   a process is about to be moved into a container's cgroup (a stage on
+//                           cgroup v1; on v2 none is moved: kernel/cgroups.hpp)
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 #include "kernel/cgroups.hpp"
 
 #include "base/error.hpp"
+#include "base/fault.hpp"
 #include "base/log.hpp"
 
 #include <linux/magic.h>
@@ -46,7 +47,10 @@ std::unique_ptr<Cgroup> Cgroup::open(const CgroupRecord& record) {
   return record.version == "v2" ? open_v2(record) : open_v1(record);
 }
 
+Cgroup::Forked Cgroup::fork_into() const { return {static_cast<pid_t>(check(::fork(), "fork")), false}; }
+
 void Cgroup::add(pid_t pid) const {
+  fault_point("cgroup:moving-process");
   for (const auto& dir : record_.dirs) cgroupfs::write(dir, "cgroup.procs", std::to_string(pid));
 }
 

@@ -39,6 +39,15 @@ class Cgroup {
   // How many times the OOM killer killed a process of this cgroup.
   virtual uint64_t oom_kills() const = 0;
 
+  // fork(), except that on cgroup v2 the child is born in this cgroup (clone3 with CLONE_INTO_CGROUP)
+  // and so is never moved: moving a process takes a lock whose first writer after a quiet moment
+  // waits for an RCU grace period, milliseconds. Elsewhere (cgroup v1, a kernel before 5.7) the
+  // child is not in the cgroup yet, and must add() itself.
+  struct Forked {
+    pid_t pid;
+    bool in_cgroup;
+  };
+  virtual Forked fork_into() const;
   void add(pid_t pid) const;
   std::vector<pid_t> pids() const;
   // Signals every process of the cgroup.

@@ -19,12 +19,12 @@ void reap(pid_t pid) {
   }
 }
 
-[[noreturn]] void run_stage(const LaunchPlan& plan, Channel& channel) {
+[[noreturn]] void run_stage(const LaunchPlan& plan, bool in_cgroup, Channel& channel) {
   channel.become_child();
   try {
     // If minirun dies while setting up, so does the setup.
     check(::prctl(PR_SET_PDEATHSIG, SIGKILL), "prctl(PR_SET_PDEATHSIG)");
-    plan.cgroup->add(::getpid());
+    if (!in_cgroup) plan.cgroup->add(::getpid());
     plan.enter(channel);
     pid_t child = static_cast<pid_t>(check(::fork(), "fork"));
     if (child == 0) {
@@ -43,8 +43,8 @@ void reap(pid_t pid) {
 pid_t launch(const LaunchPlan& plan, Channel& channel) {
   // Orphans below us (the child, once the stage exits) become our children, not init(1)'s.
   check(::prctl(PR_SET_CHILD_SUBREAPER, 1), "prctl(PR_SET_CHILD_SUBREAPER)");
-  pid_t stage = static_cast<pid_t>(check(::fork(), "fork"));
-  if (stage == 0) run_stage(plan, channel);
+  auto [stage, in_cgroup] = plan.cgroup->fork_into();
+  if (stage == 0) run_stage(plan, in_cgroup, channel);
   channel.become_parent();
   pid_t child = 0;
   try {
