@@ -154,7 +154,7 @@ std::string attack_verdict(const std::string& log, const std::string& where) {
 // (the default build) needs none.
 std::string rootfs_with_host_libraries(const Fixture& f, const std::string& binary) {
   std::string root = f.copy_of_rootfs();
-  auto ldd = harness::run({"ldd", binary});
+  auto ldd = harness::run({"env", "LC_ALL=C", "ldd", binary});  // its messages in English, whatever the locale
   if (ldd.status == 127) harness::skip("ldd is not installed here: the host's libraries cannot be copied into the rootfs");
   if (ldd.out.find("not a dynamic executable") != std::string::npos ||
       ldd.err.find("not a dynamic executable") != std::string::npos) {
