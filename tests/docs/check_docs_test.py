@@ -51,6 +51,14 @@ class Comparison(unittest.TestCase):
         self.assertFalse(check_docs.matches(shown, ["hugetlb.2MB.current", "hugetlb.2MB.events", "hugetlb.2MB.max"]))
 
 
+    def test_a_process_state_in_ps_matches_any_state_but_not_another_process(self):
+        shown = ["    1 ?        S      0:00 /bin/sh -c ps ax"]
+        self.assertTrue(check_docs.matches(shown, ["    1 ?        R      0:00 /bin/sh -c ps ax"]))
+        self.assertTrue(check_docs.matches(shown, ["    1 ?        Ss+    0:00 /bin/sh -c ps ax"]))
+        self.assertFalse(check_docs.matches(shown, ["    1 ?        R      0:00 /bin/sh -c ps aux"]))
+        self.assertFalse(check_docs.matches(["Status: S"], ["Status: R"]))
+
+
 class Shell(unittest.TestCase):
     def test_blocks_run_in_the_c_locale_whatever_the_callers(self):
         saved = dict(os.environ)
