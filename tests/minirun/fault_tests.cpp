@@ -227,25 +227,21 @@ TEST_CASE("fault: no process is moved into a cgroup v2 and a stage killed moving
   harness::require_root();
   harness::LeakGuard guard;
   Fixture f;
-  const harness::Child::Environment fault = {{"MINIRUN_FAULT", "cgroup:moving-process"}};
+  auto with_fault = [&](const std::vector<std::string>& args) {
+    auto result = f.minirun_at(f.state_root(), args, {{"MINIRUN_FAULT", "cgroup:moving-process"}});
+    INFO(args.front() << ": " << result.err);
+    if (cgroup_v2()) {
+      CHECK(result.status == 0);
+    } else {
+      require_one_error_line(result, args.front());
+    }
+  };
   f.write_config(f.default_config({"true"}));
-  auto run = f.minirun_at(f.state_root(), {"run", "--bundle", f.bundle(), "m"}, fault);
-  INFO("run: " << run.err);
-  if (cgroup_v2()) {
-    CHECK(run.status == 0);
-  } else {
-    require_one_error_line(run, "run");
-  }
+  with_fault({"run", "--bundle", f.bundle(), "m"});
   CHECK(f.containers().empty());
 
   f.create_and_start("e", f.default_config(kSleep));
-  auto exec = f.minirun_at(f.state_root(), {"exec", "e", "--", "/bin/true"}, fault);
-  INFO("exec: " << exec.err);
-  if (cgroup_v2()) {
-    CHECK(exec.status == 0);
-  } else {
-    require_one_error_line(exec, "exec");
-  }
+  with_fault({"exec", "e", "--", "/bin/true"});
   CHECK(f.state("e")["status"] == "running");
   f.remove("e");
 }

@@ -70,8 +70,8 @@ void Cgroup::destroy() const {
   using namespace std::chrono_literals;
   auto deadline = std::chrono::steady_clock::now() + 10s;
   for (const auto& dir : record_.created) {
-    // A killed process leaves its cgroup only once it has fully exited, usually well within a
-    // millisecond: retry while busy, waiting twice as long each time, up to 10 ms.
+    // A killed process leaves its cgroup only once it has fully exited: retry while busy, from
+    // 0.1 ms up, waiting twice as long each time, at most 10 ms.
     for (auto pause = 100us; !remove_when_empty(dir); pause = std::min<std::chrono::microseconds>(pause * 2, 10ms)) {
       if (std::chrono::steady_clock::now() > deadline) throw Error("rmdir", dir, EBUSY);
       signal_all(SIGKILL);
