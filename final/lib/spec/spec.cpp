@@ -13,8 +13,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <ranges>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <type_traits>
 
 namespace minirun {
@@ -32,10 +34,11 @@ std::string join(const std::string& prefix, const std::string& key) { return pre
 
 void require_absolute(const std::string& path, const std::string& field_name) {
   if (!path.starts_with("/")) invalid(field_name, "\"" + path + "\" is not absolute");
-  std::istringstream parts(path);
-  for (std::string part; std::getline(parts, part, '/');) {
+  for (auto part : std::views::split(std::string_view(path), '/')) {
     // runc would resolve it inside the root; minirun refuses it, so a path means what it reads.
-    if (part == "..") invalid(field_name, "\"" + path + "\" contains \"..\" (refused by minirun)");
+    if (std::string_view(part.begin(), part.end()) == "..") {
+      invalid(field_name, "\"" + path + "\" contains \"..\" (refused by minirun)");
+    }
   }
 }
 
@@ -204,13 +207,20 @@ void check_fields(S&, const std::string&) {}  // nothing beyond the types
 
 // ---- reading: JSON -> struct, row by row ----
 
-// The value at a dotted key ("memory.limit"), or null when a part of it is missing.
-const json* lookup(const json& object, const std::string& key) {
+// The parts of a dotted key ("memory.limit"). A view per part, not a stream: every field of every
+// config.json read or written goes through here.
+auto parts_of(std::string_view key) {
+  return std::views::split(key, '.') | std::views::transform([](auto part) { return std::string(part.begin(), part.end()); });
+}
+
+// The value at a dotted key, or null when a part of it is missing.
+const json* lookup(const json& object, std::string_view key) {
   const json* at = &object;
-  std::istringstream parts(key);
-  for (std::string part; std::getline(parts, part, '.');) {
-    if (!at->is_object() || !at->contains(part)) return nullptr;
-    at = &at->at(part);
+  for (const std::string& part : parts_of(key)) {
+    if (!at->is_object()) return nullptr;
+    auto found = at->find(part);
+    if (found == at->end()) return nullptr;
+    at = &*found;
   }
   return at;
 }
@@ -249,12 +259,12 @@ template <typename S>
 S read_object(const json& object, const std::string& path) {
   S out;
   for_each_field<S>([&](const auto& row) {
-    std::string at = join(path, row.key);
     const json* value = lookup(object, row.key);
     if (!value) {
-      if (row.rules & kRequired) invalid(at, "missing");
+      if (row.rules & kRequired) invalid(join(path, row.key), "missing");
       return;
     }
+    std::string at = join(path, row.key);
     auto& member = out.*row.member;
     member = read_value<std::remove_cvref_t<decltype(member)>>(*value, at);
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(member)>, std::string>) {
@@ -281,10 +291,9 @@ bool is_default(const T& value, const T& fallback) {
 }
 
 // Sets out["memory"]["limit"] for the key "memory.limit".
-void place(ordered_json& out, const std::string& key, ordered_json value) {
+void place(ordered_json& out, std::string_view key, ordered_json value) {
   ordered_json* at = &out;
-  std::istringstream parts(key);
-  for (std::string part; std::getline(parts, part, '.');) at = &(*at)[part];
+  for (const std::string& part : parts_of(key)) at = &(*at)[part];
   *at = std::move(value);
 }
 
