@@ -155,6 +155,34 @@ Hooks load_hooks_if_any(const std::string& config) {
   return load_spec(config).hooks;
 }
 
+// The init waits on the exec fifo (init.cpp): one byte lets it exec the container's program.
+void release_init(const StateRoot& root, const Record& record, const Hooks& hooks) {
+  std::string fifo = root.fifo_of(record.id);
+  // Non-blocking: if the init died in between, there is no reader and open fails (ENXIO).
+  Fd writer(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!writer.valid()) throw Error("open", fifo, errno);
+  fault_point("start:fifo-opened");
+  check(::write(writer.get(), "0", 1), "write", fifo);
+  fault_point("start:init-released");
+  check(::unlink(fifo.c_str()), "unlink", fifo);
+  run_hooks_warning(hooks.poststart, oci_state(record, Status::running), "poststart");
+}
+
+// Kills a live init, empties and removes the cgroup, then the state directory; runs poststop.
+void remove_container(const StateRoot& root, const Record& record, const Hooks& hooks) {
+  // Only a live init with the recorded start time: a dead init's PID may belong to someone else.
+  if (record.pid > 0 && is_alive(record.pid, record.start_time)) ::kill(record.pid, SIGKILL);
+  fault_point("delete:init-killed");
+  // destroy() SIGKILLs whatever is left in the cgroup (without a PID namespace, processes may
+  // outlive the init) until it is empty. It does not wait for the init to be reaped: an init
+  // only finishes exiting once every process of its PID namespace has been reaped, by whichever
+  // process adopted them (`exec -d` processes go to the caller's subreaper, as with runc).
+  Cgroup::open(record.cgroup)->destroy();
+  fault_point("delete:cgroup-removed");
+  root.remove_dir(record.id);
+  run_hooks_warning(hooks.poststop, oci_state(record, Status::stopped), "poststop");
+}
+
 }  // namespace
 
 // state.json is saved after each step that makes something outside the state directory, so that
@@ -209,16 +237,12 @@ void start_container(const StateRoot& root, const std::string& id) {
   if (status == Status::creating) throw Error("cannot start a container that is still being created");
   if (status == Status::running) throw Error("cannot start an already running container");
   if (status == Status::stopped) throw Error("cannot start a container that has stopped");
-  Hooks hooks = load_spec(root.config_of(id)).hooks;
-  std::string fifo = root.fifo_of(id);
-  // Non-blocking: if the init died in between, there is no reader and open fails (ENXIO).
-  Fd writer(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!writer.valid()) throw Error("open", fifo, errno);
-  fault_point("start:fifo-opened");
-  check(::write(writer.get(), "0", 1), "write", fifo);
-  fault_point("start:init-released");
-  check(::unlink(fifo.c_str()), "unlink", fifo);
-  run_hooks_warning(hooks.poststart, oci_state(record, Status::running), "poststart");
+  release_init(root, record, load_spec(root.config_of(id)).hooks);
+}
+
+void start_created(const StateRoot& root, const Record& record, const Hooks& hooks) {
+  Fd lock = root.lock(record.id);
+  release_init(root, record, hooks);
 }
 
 nlohmann::ordered_json container_state(const StateRoot& root, const std::string& id) {
@@ -258,18 +282,12 @@ void delete_container(const StateRoot& root, const std::string& id, bool force) 
   if ((status == Status::running || status == Status::creating) && !force) {
     throw Error("cannot delete container \"" + id + "\" that is not stopped: " + to_string(status));
   }
-  Hooks hooks = load_hooks_if_any(root.config_of(id));
-  // Only a live init with the recorded start time: a dead init's PID may belong to someone else.
-  if (record.pid > 0 && is_alive(record.pid, record.start_time)) ::kill(record.pid, SIGKILL);
-  fault_point("delete:init-killed");
-  // destroy() SIGKILLs whatever is left in the cgroup (without a PID namespace, processes may
-  // outlive the init) until it is empty. It does not wait for the init to be reaped: an init
-  // only finishes exiting once every process of its PID namespace has been reaped, by whichever
-  // process adopted them (`exec -d` processes go to the caller's subreaper, as with runc).
-  Cgroup::open(record.cgroup)->destroy();
-  fault_point("delete:cgroup-removed");
-  root.remove_dir(id);
-  run_hooks_warning(hooks.poststop, oci_state(record, Status::stopped), "poststop");
+  remove_container(root, record, load_hooks_if_any(root.config_of(id)));
+}
+
+void delete_exited(const StateRoot& root, const Record& record, const Hooks& hooks) {
+  Fd lock = root.lock(record.id);
+  remove_container(root, record, hooks);
 }
 
 std::vector<pid_t> container_pids(const StateRoot& root, const std::string& id) {

@@ -29,11 +29,16 @@ struct CreateOptions {
 // Everything a failed create made is removed again before the Error leaves.
 Record create_container(const StateRoot& root, const CreateOptions& options, Spec spec);
 void start_container(const StateRoot& root, const std::string& id);
+// `start` for the caller of create_container, which holds the record and the spec's hooks: nothing is
+// read back from the state directory.
+void start_created(const StateRoot& root, const Record& record, const Hooks& hooks);
 nlohmann::ordered_json container_state(const StateRoot& root, const std::string& id);
 // `all`: every process in the container's cgroup, not only its init.
 void kill_container(const StateRoot& root, const std::string& id, int signal, bool all);
 // A running container needs `force` (SIGKILL first). Nothing of it remains afterwards.
 void delete_container(const StateRoot& root, const std::string& id, bool force);
+// `delete` for the caller that created the container and reaped its init (run): nothing read back either.
+void delete_exited(const StateRoot& root, const Record& record, const Hooks& hooks);
 std::vector<pid_t> container_pids(const StateRoot& root, const std::string& id);
 
 }  // namespace minirun

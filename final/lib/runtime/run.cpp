@@ -44,14 +44,14 @@ int run_container(const StateRoot& root, const CreateOptions& options, const Spe
   Record record = create_container(root, options, spec);
   try {
     if (forwarder) forwarder->retarget(record.pid);
-    start_container(root, options.id);
+    start_created(root, record, spec.hooks);
     if (detach) return 0;
     fault_point("run:waiting");
     int status = wait_for_exit(record.pid);  // the init is our child: we are its subreaper
     fault_point("run:exited");
     forwarder.reset();
     report_oom(record);
-    delete_container(root, options.id, true);
+    delete_exited(root, record, spec.hooks);
     return status;
   } catch (...) {
     try {
