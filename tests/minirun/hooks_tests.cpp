@@ -106,3 +106,21 @@ TEST_CASE("hooks: a failing poststop hook is a warning, the container is still d
   CHECK_THAT(result.err, Catch::Contains("minirun: poststop: warning: poststop hook /bin/false: exit status 1"));
   CHECK(f.containers().empty());
 }
+
+TEST_CASE("hooks: run runs poststart and poststop, as start and delete do", "[spec][hooks]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  std::string log = f.path("run-hooks.log");
+  json config = f.default_config({"true"});
+  config["hooks"] = {{"poststart", {recording_hook("poststart", log)}}, {"poststop", {recording_hook("poststop", log)}}};
+  auto result = f.run("run-hooked", config);
+  REQUIRE(result.status == 0);
+  auto lines = harness::split_lines(harness::read_file(log).value_or(""));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].starts_with("poststart "));
+  CHECK(json::parse(lines[0].substr(lines[0].find('{')))["status"] == "running");
+  CHECK(lines[1].starts_with("poststop "));
+  CHECK(json::parse(lines[1].substr(lines[1].find('{')))["status"] == "stopped");
+  CHECK(f.containers().empty());
+}
