@@ -2,6 +2,7 @@
 // No root needed.
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 #include "base/signals.hpp"
 #include "base/units.hpp"
 #include "kernel/device_filter.hpp"
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -283,6 +285,55 @@ TEST_CASE("a process start time tells a reused PID apart", "[state]") {
   CHECK(is_alive(getpid(), *mine));
   CHECK_FALSE(is_alive(getpid(), *mine + 1));
   CHECK_FALSE(start_time_of(0));
+}
+
+TEST_CASE("a start time is read past a command name with spaces and parentheses", "[state]") {
+  int ready[2], renamed[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(renamed) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    char go = 0;
+    (void)!::read(ready[0], &go, 1);
+    ::prctl(PR_SET_NAME, "a) b ) (c", 0, 0, 0);
+    (void)!::write(renamed[1], "r", 1);
+    ::pause();
+    ::_exit(0);
+  }
+  auto before = start_time_of(child);
+  char done = 0;
+  REQUIRE(::write(ready[1], "g", 1) == 1);
+  REQUIRE(::read(renamed[0], &done, 1) == 1);
+  auto after = start_time_of(child);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  for (int fd : {ready[0], ready[1], renamed[0], renamed[1]}) ::close(fd);
+  REQUIRE(before);
+  CHECK(after == before);
+  CHECK_FALSE(start_time_of(child));  // reaped: gone
+}
+
+TEST_CASE("whole files: read, or nothing, or an error naming the call and the path", "[files]") {
+  harness::TempDir dir;
+  const std::string big = dir.path() + "/big";
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += std::to_string(i) + "\n";  // more than one read(2)
+  write_file(big, text);
+  CHECK(read_file(big) == text);
+  CHECK(read_file_if_any(big) == text);
+  const std::string missing = dir.path() + "/missing";
+  CHECK_FALSE(read_file_if_any(missing));
+  CHECK_THROWS_WITH(read_file(missing), Catch::StartsWith("open " + missing + ": "));
+  CHECK_THROWS_WITH(read_file(dir.path()), Catch::StartsWith("read " + dir.path() + ": "));  // EISDIR
+  CHECK_FALSE(read_file_if_any(dir.path()));
+}
+
+TEST_CASE("a kernel file's refusal of a value is the error of its write", "[files]") {
+  CHECK_THROWS_WITH(write_kernel_file("/proc/self/oom_score_adj", "not a number"),
+                    Catch::StartsWith("write not a number to /proc/self/oom_score_adj: "));
+  harness::TempDir dir;
+  CHECK_THROWS_WITH(write_kernel_file(dir.path() + "/absent", "1"), Catch::StartsWith("open " + dir.path() + "/absent: "));
 }
 
 TEST_CASE("the owner is the passwd file's name for the caller's UID, or the UID", "[state]") {

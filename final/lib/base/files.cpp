@@ -22,6 +22,21 @@ void write_all(int fd, const std::string& text, const std::string& path) {
   }
 }
 
+// Appends all of `path` to `text`. Returns the system call that failed ("open" or "read", errno
+// set), or nullptr.
+const char* read_all(const std::string& path, std::string& text) {
+  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file.valid()) return "open";
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(file.get(), buffer, sizeof buffer);
+    if (n == -1 && errno == EINTR) continue;
+    if (n == -1) return "read";
+    if (n == 0) return nullptr;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+}
+
 }  // namespace
 
 void write_file(const std::string& path, const std::string& text) {
@@ -43,6 +58,26 @@ void write_new_file(const std::string& path, const std::string& text) {
   Fd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!file.valid()) throw Error("create", path, errno);
   write_all(file.get(), text, path);
+}
+
+void write_kernel_file(const std::string& path, const std::string& text) {
+  Fd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!file.valid()) throw Error("open", path, errno);
+  ssize_t written = ::write(file.get(), text.data(), text.size());
+  if (written == -1) throw Error("write " + text + " to", path, errno);
+  if (static_cast<size_t>(written) != text.size()) throw Error("write " + text + " to", path, EIO);
+}
+
+std::string read_file(const std::string& path) {
+  std::string text;
+  if (const char* failed = read_all(path, text)) throw Error(failed, path, errno);
+  return text;
+}
+
+std::optional<std::string> read_file_if_any(const std::string& path) {
+  std::string text;
+  if (read_all(path, text)) return std::nullopt;
+  return text;
 }
 
 }  // namespace minirun

@@ -1,7 +1,10 @@
-// Whole files minirun writes: state.json, the effective config.json, pid files and the
-// config.json of `minirun spec`.
+// Whole files minirun reads and writes: state.json, the effective config.json, pid files, the
+// config.json of `minirun spec`, and the kernel's files under /proc and /sys/fs/cgroup. With read(2)
+// and write(2): a stream would bring a buffer and a locale for each, and a kernel file's write must
+// reach the kernel in one system call, whose errno is the answer.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace minirun {
@@ -12,5 +15,15 @@ void write_file(const std::string& path, const std::string& text);
 
 // Creates `path` holding `text`; an Error if something of that name exists already.
 void write_new_file(const std::string& path, const std::string& text);
+
+// Writes `text` into a file that exists, in one write(2): a kernel file (cgroup.procs, memory.max,
+// oom_score_adj) checks the value there, and refuses it with the write's errno.
+void write_kernel_file(const std::string& path, const std::string& text);
+
+// The whole of `path`; an Error naming "open" or "read", the path and errno if it cannot be read.
+std::string read_file(const std::string& path);
+
+// The same, or nothing when it cannot be read (a process that has gone, a file that is optional).
+std::optional<std::string> read_file_if_any(const std::string& path);
 
 }  // namespace minirun

@@ -1,6 +1,7 @@
 #include "kernel/capabilities.hpp"
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 #include "spec/linux_names.hpp"
 
 #include <linux/capability.h>
@@ -9,7 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+#include <charconv>
 
 namespace minirun {
 
@@ -20,8 +21,8 @@ namespace {
 int last_capability() {
   static int last = [] {
     int value = static_cast<int>(capability_names().size()) - 1;
-    std::ifstream in("/proc/sys/kernel/cap_last_cap");
-    in >> value;
+    std::string text = read_file_if_any("/proc/sys/kernel/cap_last_cap").value_or("");
+    std::from_chars(text.data(), text.data() + text.size(), value);
     return value;
   }();
   return last;

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/fault.hpp"
+#include "base/files.hpp"
 #include "base/log.hpp"
 
 #include <linux/magic.h>
@@ -11,15 +12,21 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
-#include <fstream>
-#include <sstream>
+#include <ranges>
+#include <string_view>
 #include <thread>
 
 namespace minirun {
 
 namespace {
+
+// The lines of a kernel file, without their newlines.
+auto lines_of(const std::string& text) {
+  return std::views::split(text, '\n') | std::views::transform([](auto line) { return std::string_view(line.begin(), line.end()); });
+}
 
 bool is_cgroup2(const char* path) {
   struct statfs fs {};
@@ -57,8 +64,11 @@ void Cgroup::add(pid_t pid) const {
 std::vector<pid_t> Cgroup::pids() const {
   std::vector<pid_t> pids;
   if (record_.dirs.empty()) return pids;
-  std::ifstream in(record_.dirs.front() + "/cgroup.procs");
-  for (pid_t pid = 0; in >> pid;) pids.push_back(pid);
+  std::string procs = read_file_if_any(record_.dirs.front() + "/cgroup.procs").value_or("");
+  for (std::string_view line : lines_of(procs)) {
+    pid_t pid = 0;
+    if (std::from_chars(line.data(), line.data() + line.size(), pid).ec == std::errc()) pids.push_back(pid);
+  }
   return pids;
 }
 
@@ -83,15 +93,16 @@ void Cgroup::destroy() const {
 std::vector<HierarchyView> own_v1_hierarchies() {
   // /proc/self/cgroup: "ID:controllers:path"; ID 0 is the v2 hierarchy, skipped here.
   std::vector<HierarchyView> views;
-  std::ifstream in("/proc/self/cgroup");
-  for (std::string line; std::getline(in, line);) {
+  std::string own = read_file_if_any("/proc/self/cgroup").value_or("");
+  for (std::string_view line : lines_of(own)) {
+    if (line.empty()) continue;
     auto first = line.find(':');
     auto second = line.find(':', first + 1);
     if (line.starts_with("0:")) continue;
-    std::string controllers = line.substr(first + 1, second - first - 1);
+    std::string controllers(line.substr(first + 1, second - first - 1));
     if (controllers.starts_with("name=")) controllers = controllers.substr(5);
     std::string mount_point = "/sys/fs/cgroup/" + controllers;
-    if (::access(mount_point.c_str(), F_OK) == 0) views.push_back({mount_point, line.substr(second + 1)});
+    if (::access(mount_point.c_str(), F_OK) == 0) views.push_back({mount_point, std::string(line.substr(second + 1))});
   }
   return views;
 }
@@ -127,37 +138,28 @@ void write_field(const std::string& field, const std::string& dir, const std::st
 }
 
 void write(const std::string& dir, const std::string& file, const std::string& value) {
-  std::string path = dir + "/" + file;
-  std::ofstream out(path);
-  if (!out) throw Error("open", path, errno);
-  out << value;
-  // The kernel checks the value when the write reaches it: at flush.
-  if (!out.flush()) throw Error("write " + value + " to", path, errno);
+  write_kernel_file(dir + "/" + file, value);
 }
 
-std::string read(const std::string& dir, const std::string& file) {
-  std::ifstream in(dir + "/" + file);
-  if (!in) throw Error("open", dir + "/" + file, errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read(const std::string& dir, const std::string& file) { return read_file(dir + "/" + file); }
 
+// "KEY VALUE" lines: memory.events, memory.oom_control.
 uint64_t read_counter(const std::string& dir, const std::string& file, const std::string& key) {
-  std::ifstream in(dir + "/" + file);
-  std::string name;
-  for (uint64_t value = 0; in >> name >> value;) {
-    if (name == key) return value;
+  std::string counters = read_file_if_any(dir + "/" + file).value_or("");
+  for (std::string_view line : lines_of(counters)) {
+    if (!line.starts_with(key + " ")) continue;
+    uint64_t value = 0;
+    std::from_chars(line.data() + key.size() + 1, line.data() + line.size(), value);
+    return value;
   }
   return 0;
 }
 
 void make_dirs(const std::string& path, std::vector<std::string>& created) {
   std::string partial;
-  std::istringstream parts(path);
-  for (std::string part; std::getline(parts, part, '/');) {
+  for (auto part : std::views::split(std::string_view(path), '/')) {
     if (part.empty()) continue;
-    partial += "/" + part;
+    partial += "/" + std::string(part.begin(), part.end());
     if (::mkdir(partial.c_str(), 0755) == 0) {
       created.push_back(partial);
     } else if (errno != EEXIST || partial == path) {

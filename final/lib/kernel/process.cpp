@@ -1,6 +1,7 @@
 #include "kernel/process.hpp"
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 #include "kernel/capabilities.hpp"
 #include "spec/linux_names.hpp"
 
@@ -14,16 +15,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
-#include <fstream>
 
 namespace minirun {
 
 namespace {
 
-void set_oom_score_adj(int value) {
-  std::ofstream out("/proc/self/oom_score_adj");
-  if (!out || !(out << value) || !out.flush()) throw Error("write", "/proc/self/oom_score_adj", errno);
-}
+void set_oom_score_adj(int value) { write_kernel_file("/proc/self/oom_score_adj", std::to_string(value)); }
 
 // setgroups, then setgid, then setuid: once the uid is not 0 the others are no longer allowed.
 void become_user(const User& user) {

@@ -1,6 +1,7 @@
 #include "kernel/rootfs.hpp"
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 #include "base/fd.hpp"
 #include "kernel/mounts.hpp"
 
@@ -10,8 +11,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+#include <iterator>
+#include <ranges>
+#include <string_view>
 
 namespace minirun {
 
@@ -26,12 +28,13 @@ std::string join_layers(const std::vector<std::string>& layers) {
 // The mount point of the mount `path` is on: the longest mount point in /proc/self/mountinfo that
 // holds it (field 5; a later mount on the same point hides the earlier one, which is fine here).
 std::string mount_point_above(const std::string& path) {
-  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string mountinfo = read_file("/proc/self/mountinfo");
   std::string best = "/";
-  for (std::string line; std::getline(mountinfo, line);) {
-    std::istringstream fields(line);
-    std::string id, parent, device, root, point;
-    fields >> id >> parent >> device >> root >> point;
+  for (auto line : std::views::split(mountinfo, '\n')) {
+    auto fields = std::views::split(std::string_view(line.begin(), line.end()), ' ');
+    auto field = std::ranges::next(fields.begin(), 4, fields.end());
+    if (field == fields.end()) continue;
+    std::string point((*field).begin(), (*field).end());
     bool holds = point == "/" || path == point || path.starts_with(point + "/");
     if (holds && point.size() > best.size()) best = point;
   }

@@ -1,12 +1,12 @@
 #include "runtime/report.hpp"
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 #include "runtime/container.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 namespace minirun {
@@ -32,8 +32,7 @@ std::string align(const std::vector<Row>& rows) {
 }
 
 std::string command_line_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string raw = read_file_if_any("/proc/" + std::to_string(pid) + "/cmdline").value_or("");
   std::replace(raw.begin(), raw.end(), '\0', ' ');
   while (!raw.empty() && raw.back() == ' ') raw.pop_back();
   return raw;

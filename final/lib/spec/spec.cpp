@@ -3,6 +3,7 @@
 #include "spec/spec.hpp"
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 #include "spec/json_integer.hpp"
 #include "spec/linux_names.hpp"
 #include "spec/schema.hpp"
@@ -12,10 +13,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
 #include <ranges>
 #include <set>
-#include <sstream>
 #include <string_view>
 #include <type_traits>
 
@@ -93,8 +92,9 @@ void check_fields(SeccompProfile& profile, const std::string&) { check_seccomp_n
 
 // "0-3,6": the list format of cpuset.cpus and cpuset.mems.
 void check_cpu_list(const std::string& list, const std::string& path) {
-  std::istringstream ranges(list);
-  for (std::string range; std::getline(ranges, range, ',');) {
+  if (list.ends_with(',')) invalid(path, "\"" + list + "\" ends with a comma");
+  for (auto part : std::views::split(std::string_view(list), ',')) {
+    std::string range(part.begin(), part.end());
     size_t dash = range.find('-');
     std::string first = range.substr(0, dash), last = dash == std::string::npos ? first : range.substr(dash + 1);
     auto number = [](const std::string& n) { return !n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos; };
@@ -102,7 +102,6 @@ void check_cpu_list(const std::string& list, const std::string& path) {
       invalid(path, "\"" + list + "\" is not a list of numbers and ranges like 0-3,6");
     }
   }
-  if (list.ends_with(',')) invalid(path, "\"" + list + "\" ends with a comma");
 }
 
 void check_weight(const std::optional<uint16_t>& weight, const std::string& path) {
@@ -151,9 +150,8 @@ void check_oci_version(const std::string& version) {
     return !part.empty() && part.find_first_not_of("0123456789") == std::string::npos && (part == "0" || part[0] != '0');
   };
   size_t end = version.find_first_of("-+");
-  std::istringstream core(version.substr(0, end));
   std::vector<std::string> parts;
-  for (std::string part; std::getline(core, part, '.');) parts.push_back(part);
+  for (auto part : std::views::split(std::string_view(version).substr(0, end), '.')) parts.emplace_back(part.begin(), part.end());
   std::string suffix = end == std::string::npos ? "" : version.substr(end + 1);
   bool semver = parts.size() == 3 && std::ranges::all_of(parts, numeric) && !version.ends_with('.') &&
                 (end == std::string::npos ||
@@ -346,14 +344,6 @@ Spec parse_document(const std::string& text, const std::string& what) {
   refuse_unsupported(doc);
   if (!doc.contains("ociVersion")) invalid("ociVersion", "missing (the spec requires it)");
   return read_object<Spec>(doc, "");
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("open", path, errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace

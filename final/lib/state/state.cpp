@@ -14,9 +14,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <ranges>
+#include <string_view>
 
 namespace minirun {
 
@@ -143,10 +144,10 @@ void StateRoot::require_directory() const {
 Record StateRoot::load(const std::string& id) const {
   validate_id(id);
   require_directory();
-  std::ifstream in(dir_of(id) + "/state.json");
-  if (!in) throw Error(dead_id_message(id));
+  auto text = read_file_if_any(dir_of(id) + "/state.json");
+  if (!text) throw Error(dead_id_message(id));
   try {
-    return record_from(json::parse(in));
+    return record_from(json::parse(*text));
   } catch (const json::exception& e) {
     throw Error("corrupt state of container \"" + id + "\": " + e.what());
   }
@@ -193,18 +194,17 @@ nlohmann::ordered_json oci_state(const Record& r, Status status) {
 }
 
 std::optional<uint64_t> start_time_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (pid <= 0 || !std::getline(in, stat)) return std::nullopt;
+  auto stat = pid > 0 ? read_file_if_any("/proc/" + std::to_string(pid) + "/stat") : std::nullopt;
+  if (!stat || stat->rfind(')') == std::string::npos) return std::nullopt;
   // Field 2, the command name, may hold spaces and parentheses: fields are counted after the last ')'.
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string state;
-  fields >> state;  // field 3
-  if (state == "Z" || state == "X") return std::nullopt;
-  std::string skip;
-  for (int field = 4; field < 22; ++field) fields >> skip;
+  std::vector<std::string_view> fields;  // fields[0] is field 3, the state; fields[19] field 22
+  for (auto field : std::views::split(std::string_view(*stat).substr(stat->rfind(')') + 2), ' ')) {
+    fields.emplace_back(field.begin(), field.end());
+  }
+  if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return std::nullopt;
   uint64_t start = 0;
-  if (!(fields >> start)) return std::nullopt;
+  auto [end, error] = std::from_chars(fields[19].data(), fields[19].data() + fields[19].size(), start);
+  if (error != std::errc()) return std::nullopt;
   return start;
 }
 
@@ -215,16 +215,16 @@ bool is_alive(pid_t pid, uint64_t start_time) {
 
 std::string current_owner(const std::string& passwd_file) {
   const std::string uid = std::to_string(::getuid());
-  std::ifstream passwd(passwd_file);
-  std::string line;
-  while (std::getline(passwd, line)) {  // name:password:UID:GID:comment:home:shell
+  std::string passwd = read_file_if_any(passwd_file).value_or("");
+  for (auto row : std::views::split(passwd, '\n')) {  // name:password:UID:GID:comment:home:shell
+    std::string_view line(row.begin(), row.end());
     size_t name_end = line.find(':');
     if (name_end == std::string::npos) continue;
     size_t uid_start = line.find(':', name_end + 1);
     if (uid_start == std::string::npos) continue;
     size_t uid_end = line.find(':', uid_start + 1);
     if (uid_end != std::string::npos && line.compare(uid_start + 1, uid_end - uid_start - 1, uid) == 0)
-      return line.substr(0, name_end);
+      return std::string(line.substr(0, name_end));
   }
   return uid;
 }
