@@ -329,6 +329,23 @@ TEST_CASE("whole files: read, or nothing, or an error naming the call and the pa
   CHECK_FALSE(read_file_if_any(dir.path()));
 }
 
+TEST_CASE("a tree is removed whole, its symlinks never followed", "[files]") {
+  harness::TempDir dir;
+  const std::string outside = dir.path() + "/outside", tree = dir.path() + "/a/b/c";
+  make_directories(tree);
+  make_directories(outside);
+  write_file(outside + "/kept", "x");
+  write_file(tree + "/file", "y");
+  REQUIRE(::symlink(outside.c_str(), (tree + "/link").c_str()) == 0);
+  REQUIRE(::mkdir((tree + "/closed").c_str(), 0) == 0);  // as overlayfs leaves its work/work
+  CHECK(names_in(tree).size() == 3);
+  remove_tree(dir.path() + "/a");
+  CHECK(::access((dir.path() + "/a").c_str(), F_OK) == -1);
+  CHECK(read_file(outside + "/kept") == "x");
+  remove_tree(dir.path() + "/a");  // gone already: nothing to do
+  CHECK(names_in(dir.path() + "/a").empty());
+}
+
 TEST_CASE("a kernel file's refusal of a value is the error of its write", "[files]") {
   CHECK_THROWS_WITH(write_kernel_file("/proc/self/oom_score_adj", "not a number"),
                     Catch::StartsWith("write not a number to /proc/self/oom_score_adj: "));

@@ -3,7 +3,10 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,6 +38,11 @@ const char* read_all(const std::string& path, std::string& text) {
     if (n == 0) return nullptr;
     text.append(buffer, static_cast<size_t>(n));
   }
+}
+
+int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
+  int result = type == FTW_DP || type == FTW_DNR ? ::rmdir(path) : ::unlink(path);  // DNR: unreadable
+  return result == -1 && errno != ENOENT ? -1 : 0;
 }
 
 }  // namespace
@@ -78,6 +86,34 @@ std::optional<std::string> read_file_if_any(const std::string& path) {
   std::string text;
   if (read_all(path, text)) return std::nullopt;
   return text;
+}
+
+std::vector<std::string> names_in(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* stream = ::opendir(dir.c_str());
+  if (!stream) return names;
+  while (const dirent* entry = ::readdir(stream)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(stream);
+  return names;
+}
+
+void make_directories(const std::string& path) {
+  std::string partial;
+  for (size_t end = path.find('/', 1); partial != path; end = path.find('/', end + 1)) {
+    partial = path.substr(0, end);
+    if (::mkdir(partial.c_str(), 0777) == -1 && errno != EEXIST) throw Error("mkdir", partial, errno);
+    if (end == std::string::npos) break;
+  }
+}
+
+void remove_tree(const std::string& path) {
+  // FTW_DEPTH: a directory after its contents; FTW_PHYS: a symlink is an entry, not a way out.
+  if (::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS) == -1 && errno != ENOENT) {
+    throw Error("remove", path, errno);
+  }
 }
 
 }  // namespace minirun

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace minirun {
 
@@ -25,5 +26,14 @@ std::string read_file(const std::string& path);
 
 // The same, or nothing when it cannot be read (a process that has gone, a file that is optional).
 std::optional<std::string> read_file_if_any(const std::string& path);
+
+// The names in a directory, without "." and ".."; none when it cannot be read.
+std::vector<std::string> names_in(const std::string& dir);
+
+// mkdir -p, with mode 0777 less the umask for each directory made.
+void make_directories(const std::string& path);
+
+// rm -r: the tree at `path`, its symlinks removed, never followed; nothing to do if it is gone.
+void remove_tree(const std::string& path);
 
 }  // namespace minirun

@@ -1,11 +1,11 @@
 #include "base/log.hpp"
 
 #include "base/clock.hpp"
+#include "base/fd.hpp"
 
 #include <nlohmann/json.hpp>
-
-#include <fstream>
-#include <iostream>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace minirun {
 
@@ -19,17 +19,20 @@ std::string format(const std::string& level, const std::string& verb, const std:
   return line.dump();
 }
 
+// One write(2) per line: lines from several processes never interleave.
+bool write_line(int fd, const std::string& line) {
+  return ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+}
+
 void emit(const std::string& level, const std::string& verb, const std::string& message) {
   std::string line = format(level, verb, message) + "\n";
   if (config.file.empty()) {
-    std::cerr << line << std::flush;
+    write_line(STDERR_FILENO, line);
     return;
   }
-  std::ofstream out(config.file, std::ios::app);
-  if (out) {
-    out << line;
-  } else {
-    std::cerr << line << std::flush;  // the log file is unusable: the message must not be lost
+  Fd out(::open(config.file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666));
+  if (!out.valid() || !write_line(out.get(), line)) {
+    write_line(STDERR_FILENO, line);  // the log file is unusable: the message must not be lost
   }
 }
 
@@ -50,7 +53,7 @@ void log_info(const std::string& verb, const std::string& message) {
 }
 
 void notice(const std::string& verb, const std::string& message) {
-  std::cerr << "minirun: " << verb << ": " << message << std::endl;
+  write_line(STDERR_FILENO, "minirun: " + verb + ": " + message + "\n");
   if (!config.file.empty()) emit("warning", verb, message);
 }
 

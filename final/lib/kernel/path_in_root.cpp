@@ -11,7 +11,8 @@
 #include <cerrno>
 #include <climits>
 #include <deque>
-#include <sstream>
+#include <ranges>
+#include <string_view>
 
 namespace minirun {
 
@@ -36,8 +37,8 @@ int openat2_in_root(const Fd& root, const std::string& path, int flags) {
 
 std::deque<std::string> components_of(const std::string& path) {
   std::deque<std::string> parts;
-  std::istringstream in(path);
-  for (std::string part; std::getline(in, part, '/');) {
+  for (auto piece : std::views::split(std::string_view(path), '/')) {
+    std::string part(piece.begin(), piece.end());
     if (!part.empty() && part != ".") parts.push_back(part);
   }
   return parts;

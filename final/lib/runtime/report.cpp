@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <sstream>
+
 
 namespace minirun {
 
@@ -20,15 +20,15 @@ std::string align(const std::vector<Row>& rows) {
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }
-  std::ostringstream out;
+  std::string out;
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) {
-      out << row[i];
-      if (i + 1 < row.size()) out << std::string(std::max<size_t>(widths[i], 10) - row[i].size() + 3, ' ');
+      out += row[i];
+      if (i + 1 < row.size()) out += std::string(std::max<size_t>(widths[i], 10) - row[i].size() + 3, ' ');
     }
-    out << '\n';
+    out += '\n';
   }
-  return out.str();
+  return out;
 }
 
 std::string command_line_of(pid_t pid) {

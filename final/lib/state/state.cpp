@@ -15,14 +15,12 @@
 #include <chrono>
 #include <cstdio>
 #include <charconv>
-#include <filesystem>
 #include <ranges>
 #include <string_view>
 
 namespace minirun {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -65,10 +63,10 @@ std::string dead_id_message(const std::string& id) { return "container \"" + id 
 bool holds_open(pid_t pid, const std::string& path) {
   struct stat wanted {};
   if (::stat(path.c_str(), &wanted) == -1) return false;
-  std::error_code ec;
-  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+  const std::string fds = "/proc/" + std::to_string(pid) + "/fd/";
+  for (const auto& fd : names_in(fds)) {
     struct stat held {};
-    if (::stat(fd.path().c_str(), &held) == 0 && held.st_dev == wanted.st_dev && held.st_ino == wanted.st_ino) {
+    if (::stat((fds + fd).c_str(), &held) == 0 && held.st_dev == wanted.st_dev && held.st_ino == wanted.st_ino) {
       return true;
     }
   }
@@ -96,9 +94,7 @@ std::string to_string(Status status) {
 }
 
 void StateRoot::make_dir(const std::string& id) const {
-  std::error_code ec;
-  fs::create_directories(path_, ec);
-  if (ec) throw Error("mkdir", path_, ec.value());
+  make_directories(path_);
   if (::mkdir(dir_of(id).c_str(), 0711) == -1) {
     if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
     throw Error("mkdir", dir_of(id), errno);
@@ -112,9 +108,7 @@ bool StateRoot::is_unrecorded(const std::string& id) const {
 }
 
 void StateRoot::remove_dir(const std::string& id) const {
-  std::error_code ec;
-  fs::remove_all(dir_of(id), ec);
-  if (ec) throw Error("remove", dir_of(id), ec.value());
+  remove_tree(dir_of(id));
 }
 
 Fd StateRoot::lock(const std::string& id) const {
@@ -156,9 +150,8 @@ Record StateRoot::load(const std::string& id) const {
 std::vector<std::string> StateRoot::ids() const {
   require_directory();
   std::vector<std::string> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(path_, ec)) {
-    if (fs::exists(entry.path() / "state.json")) found.push_back(entry.path().filename());
+  for (const auto& name : names_in(path_)) {
+    if (::access((path_ + "/" + name + "/state.json").c_str(), F_OK) == 0) found.push_back(name);
   }
   std::sort(found.begin(), found.end());
   return found;
