@@ -1,12 +1,11 @@
 // minirun's command line: runc's verbs and flags, one file per verb (cli/<verb>.cpp), each adding
-// its subcommand and calling the library; no logic of its own. main.cpp holds the global options
-// and turns an Error into one line and an exit status.
+// its verb (cli/options.hpp) and calling the library; no logic of its own. main.cpp holds the
+// global options and turns an Error into one line and an exit status.
 #pragma once
 
+#include "cli/options.hpp"
 #include "runtime/container.hpp"
 #include "state/state.hpp"
-
-#include <CLI/CLI.hpp>
 
 #include <functional>
 #include <string>
@@ -23,13 +22,20 @@ struct Command {
 inline constexpr int kExitError = 1;
 inline constexpr int kExitRunError = 125;
 
-// Adds `name` to `app`; once it is on the command line, `command` gets `action` and its status.
-CLI::App* add_verb(CLI::App& app, Command& command, const std::string& name, const std::string& description,
-                   std::function<int(const StateRoot&)> action, int failure_status = kExitError);
+// The verbs' actions and statuses, by name: main.cpp looks up the verb the command line named.
+using Commands = std::vector<std::pair<std::string, Command>>;
 
-// For `create`, `run` and `exec`: once `cmd` is on the command line, minirun first re-executes itself
-// from a read-only view of its binary, before any of its processes enters a container.
-void enters_containers(CLI::App* cmd, Command& command);
+// Adds `name` to `line`; its Command (action, failure status) goes into `commands`. For `create`,
+// `run` and `exec`, `enters`: minirun first re-executes itself from a read-only view of its binary,
+// before any of its processes enters a container.
+Verb& add_verb(CommandLine& line, Commands& commands, const std::string& name, const std::string& description,
+               std::function<int(const StateRoot&)> action, int failure_status = kExitError, bool enters = false);
+
+// Writes `text` to stdout.
+void print(const std::string& text);
+
+// An option's setter that takes only one of `allowed` ("table or json").
+std::function<void(const std::string&)> one_of(std::string& target, std::vector<std::string> allowed);
 
 // The flags `create` and `run` share, and the options they make (create.cpp).
 struct CreateArgs {
@@ -37,20 +43,20 @@ struct CreateArgs {
   bool no_pivot = false, no_new_keyring = false;
   int preserve_fds = 0;
 };
-void add_create_flags(CLI::App* cmd, CreateArgs& args);
+void add_create_flags(Verb& verb, CreateArgs& args);
 CreateOptions create_options(const CreateArgs& args);
 
 // One per file, in the order `minirun --help` lists them.
-void add_spec(CLI::App& app, Command& command);
-void add_create(CLI::App& app, Command& command);
-void add_run(CLI::App& app, Command& command);
-void add_start(CLI::App& app, Command& command);
-void add_state(CLI::App& app, Command& command);
-void add_list(CLI::App& app, Command& command);
-void add_kill(CLI::App& app, Command& command);
-void add_delete(CLI::App& app, Command& command);
-void add_exec(CLI::App& app, Command& command);
-void add_ps(CLI::App& app, Command& command);
-void add_features(CLI::App& app, Command& command);
+void add_spec(CommandLine& line, Commands& commands);
+void add_create(CommandLine& line, Commands& commands);
+void add_run(CommandLine& line, Commands& commands);
+void add_start(CommandLine& line, Commands& commands);
+void add_state(CommandLine& line, Commands& commands);
+void add_list(CommandLine& line, Commands& commands);
+void add_kill(CommandLine& line, Commands& commands);
+void add_delete(CommandLine& line, Commands& commands);
+void add_exec(CommandLine& line, Commands& commands);
+void add_ps(CommandLine& line, Commands& commands);
+void add_features(CommandLine& line, Commands& commands);
 
 }  // namespace minirun::cli

@@ -4,6 +4,7 @@
 #include "spec/spec.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 
@@ -19,14 +20,25 @@ std::string absolute_dir(const std::string& path) {
 
 }  // namespace
 
-void add_create_flags(CLI::App* cmd, CreateArgs& args) {
-  cmd->add_option("-b,--bundle", args.bundle, "Bundle directory holding config.json (default: .)");
-  cmd->add_option("--pid-file", args.pid_file, "Write the container's init PID to this file");
-  cmd->add_option("--console-socket", args.console_socket, "Unix socket to send the terminal's master to");
-  cmd->add_flag("--no-pivot", args.no_pivot, "Use chroot instead of pivot_root (for an initramfs)");
-  cmd->add_flag("--no-new-keyring", args.no_new_keyring, "Accepted: minirun makes no session keyring");
-  cmd->add_option("--preserve-fds", args.preserve_fds, "Pass fds 3 .. 3+N-1 on to the container's program")
-      ->check(CLI::Range(0, 1 << 20));
+// 0 .. 2^20: more than any process may have open.
+std::function<void(const std::string&)> fd_count(int& target) {
+  return [&target](const std::string& value) {
+    int count = -1;
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), count);
+    if (error != std::errc() || end != value.data() + value.size() || count < 0 || count > (1 << 20)) {
+      throw Error("\"" + value + "\" is not a number from 0 to " + std::to_string(1 << 20));
+    }
+    target = count;
+  };
+}
+
+void add_create_flags(Verb& verb, CreateArgs& args) {
+  verb.option("-b,--bundle", "DIR", "Bundle directory holding config.json (default: .)", args.bundle);
+  verb.option("--pid-file", "FILE", "Write the container's init PID to this file", args.pid_file);
+  verb.option("--console-socket", "SOCKET", "Unix socket to send the terminal's master to", args.console_socket);
+  verb.flag("--no-pivot", "Use chroot instead of pivot_root (for an initramfs)", args.no_pivot);
+  verb.flag("--no-new-keyring", "Accepted: minirun makes no session keyring", args.no_new_keyring);
+  verb.option("--preserve-fds", "N", "Pass fds 3 .. 3+N-1 on to the container's program", fd_count(args.preserve_fds));
 }
 
 CreateOptions create_options(const CreateArgs& args) {
@@ -34,16 +46,15 @@ CreateOptions create_options(const CreateArgs& args) {
                        args.preserve_fds, {}};
 }
 
-void add_create(CLI::App& app, Command& command) {
+void add_create(CommandLine& line, Commands& commands) {
   auto args = std::make_shared<CreateArgs>();
-  auto* cmd = add_verb(app, command, "create", "Create a container: set up, waiting for start", [args](const StateRoot& root) {
+  auto& verb = add_verb(line, commands, "create", "Create a container: set up, waiting for start", [args](const StateRoot& root) {
     CreateOptions options = create_options(*args);
     create_container(root, options, load_spec(options.bundle + "/config.json"));
     return 0;
-  });
-  enters_containers(cmd, command);
-  add_create_flags(cmd, *args);
-  cmd->add_option("id", args->id, "Container ID")->required();
+  }, kExitError, true);
+  add_create_flags(verb, *args);
+  verb.argument("ID", "Container ID", args->id);
 }
 
 }  // namespace minirun::cli

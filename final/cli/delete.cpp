@@ -12,14 +12,14 @@ struct DeleteArgs {
 
 }  // namespace
 
-void add_delete(CLI::App& app, Command& command) {
+void add_delete(CommandLine& line, Commands& commands) {
   auto args = std::make_shared<DeleteArgs>();
-  auto* cmd = add_verb(app, command, "delete", "Delete a container (--force: also a running one)", [args](const StateRoot& root) {
+  auto& verb = add_verb(line, commands, "delete", "Delete a container (--force: also a running one)", [args](const StateRoot& root) {
     delete_container(root, args->id, args->force);
     return 0;
   });
-  cmd->add_flag("-f,--force", args->force, "Kill it first if it runs");
-  cmd->add_option("id", args->id, "Container ID")->required();
+  verb.flag("-f,--force", "Kill it first if it runs", args->force);
+  verb.argument("ID", "Container ID", args->id);
 }
 
 }  // namespace minirun::cli

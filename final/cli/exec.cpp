@@ -4,18 +4,17 @@
 
 namespace minirun::cli {
 
-void add_exec(CLI::App& app, Command& command) {
+void add_exec(CommandLine& line, Commands& commands) {
   auto args = std::make_shared<ExecOptions>();
-  auto* cmd = add_verb(app, command, "exec", "Run a process in a running container",
-                       [args](const StateRoot& root) { return exec_in_container(root, *args); }, kExitRunError);
-  enters_containers(cmd, command);
-  cmd->add_option("-p,--process", args->process_file, "JSON file with a process object");
-  cmd->add_flag("-d,--detach", args->detach, "Do not wait for the process");
-  cmd->add_option("--pid-file", args->pid_file, "Write the process's PID to this file");
-  cmd->add_flag("-t,--tty", args->tty, "Give the process a terminal (needs --console-socket)");
-  cmd->add_option("--console-socket", args->console_socket, "Unix socket to send the terminal's master to");
-  cmd->add_option("id", args->id, "Container ID")->required();
-  cmd->add_option("command", args->args, "Program and arguments (after --)");
+  auto& verb = add_verb(line, commands, "exec", "Run a process in a running container",
+                        [args](const StateRoot& root) { return exec_in_container(root, *args); }, kExitRunError, true);
+  verb.option("-p,--process", "FILE", "JSON file with a process object", args->process_file);
+  verb.flag("-d,--detach", "Do not wait for the process", args->detach);
+  verb.option("--pid-file", "FILE", "Write the process's PID to this file", args->pid_file);
+  verb.flag("-t,--tty", "Give the process a terminal (needs --console-socket)", args->tty);
+  verb.option("--console-socket", "SOCKET", "Unix socket to send the terminal's master to", args->console_socket);
+  verb.argument("ID", "Container ID", args->id);
+  verb.rest("COMMAND", "Program and arguments", args->args);
 }
 
 }  // namespace minirun::cli

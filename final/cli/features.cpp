@@ -4,13 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <iostream>
-
 namespace minirun::cli {
 
-void add_features(CLI::App& app, Command& command) {
-  add_verb(app, command, "features", "Print what this runtime implements (runtime-spec features JSON)", [](const StateRoot&) {
-    std::cout << features().dump(2) << '\n';
+void add_features(CommandLine& line, Commands& commands) {
+  add_verb(line, commands, "features", "Print what this runtime implements (runtime-spec features JSON)", [](const StateRoot&) {
+    print(features().dump(2) + "\n");
     return 0;
   });
 }

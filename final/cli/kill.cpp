@@ -13,15 +13,15 @@ struct KillArgs {
 
 }  // namespace
 
-void add_kill(CLI::App& app, Command& command) {
+void add_kill(CommandLine& line, Commands& commands) {
   auto args = std::make_shared<KillArgs>();
-  auto* cmd = add_verb(app, command, "kill", "Send a signal to a container's init (default TERM)", [args](const StateRoot& root) {
+  auto& verb = add_verb(line, commands, "kill", "Send a signal to a container's init (default TERM)", [args](const StateRoot& root) {
     kill_container(root, args->id, parse_signal(args->signal), args->all);
     return 0;
   });
-  cmd->add_flag("-a,--all", args->all, "Every process of the container");
-  cmd->add_option("id", args->id, "Container ID")->required();
-  cmd->add_option("signal", args->signal, "Name (TERM, SIGKILL) or number");
+  verb.flag("-a,--all", "Every process of the container", args->all);
+  verb.argument("ID", "Container ID", args->id);
+  verb.argument("SIGNAL", "Name (TERM, SIGKILL) or number", args->signal, false);
 }
 
 }  // namespace minirun::cli

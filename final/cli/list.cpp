@@ -4,8 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <iostream>
-
 namespace minirun::cli {
 
 namespace {
@@ -23,18 +21,18 @@ std::string ids_of(const StateRoot& root) {
 
 }  // namespace
 
-void add_list(CLI::App& app, Command& command) {
+void add_list(CommandLine& line, Commands& commands) {
   auto args = std::make_shared<ListArgs>();
-  auto* cmd = add_verb(app, command, "list", "List containers", [args](const StateRoot& root) {
+  auto& verb = add_verb(line, commands, "list", "List containers", [args](const StateRoot& root) {
     if (args->quiet) {
-      std::cout << ids_of(root);
+      print(ids_of(root));
       return 0;
     }
-    std::cout << (args->format == "json" ? list_json(root).dump() + "\n" : list_table(root));
+    print(args->format == "json" ? list_json(root).dump() + "\n" : list_table(root));
     return 0;
   });
-  cmd->add_option("-f,--format", args->format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  cmd->add_flag("-q,--quiet", args->quiet, "Only the IDs");
+  verb.option("-f,--format", "FORMAT", "table or json", one_of(args->format, {"table", "json"}));
+  verb.flag("-q,--quiet", "Only the IDs", args->quiet);
 }
 
 }  // namespace minirun::cli

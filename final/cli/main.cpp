@@ -5,6 +5,8 @@
 #include "kernel/sealed_self.hpp"
 #include "runtime/features.hpp"
 
+#include <algorithm>
+
 using namespace minirun;
 using namespace minirun::cli;
 
@@ -18,56 +20,52 @@ struct Globals {
   bool systemd_cgroup = false;
 };
 
-void add_globals(CLI::App& app, Globals& globals) {
-  app.add_option("--root", globals.root, "State directory")->capture_default_str();
-  app.add_option("--log", globals.log_file, "Write errors to this file instead of stderr");
-  app.add_option("--log-format", globals.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("--debug", globals.debug, "Log debug messages");
-  app.add_flag("--systemd-cgroup", globals.systemd_cgroup, "Accepted; cgroupfs is used");
-}
-
-std::string verb_of(const CLI::App& app) {
-  auto verbs = app.get_subcommands();
-  return verbs.empty() ? "usage" : verbs.front()->get_name();
+void add_globals(Verb& global, Globals& globals) {
+  global.option("--root", "DIR", "State directory (default: " + globals.root + ")", globals.root);
+  global.option("--log", "FILE", "Write errors to this file instead of stderr", globals.log_file);
+  global.option("--log-format", "FORMAT", "text or json", one_of(globals.log_format, {"text", "json"}));
+  global.flag("--debug", "Log debug messages", globals.debug);
+  global.flag("--systemd-cgroup", "Accepted; cgroupfs is used", globals.systemd_cgroup);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"minirun: a runc-compatible OCI runtime written to be read", "minirun"};
-  app.set_version_flag("-v,--version", [] { return version_text(); });
-  app.require_subcommand(1);
-  app.fallthrough();  // global options are also accepted after the verb
+  CommandLine line{"minirun: a runc-compatible OCI runtime written to be read"};
   Globals globals;
-  add_globals(app, globals);
-  Command command;
+  add_globals(line.global(), globals);
+  Commands commands;
   for (auto add : {add_spec, add_create, add_run, add_start, add_state, add_list, add_kill, add_delete, add_exec,
                    add_ps, add_features}) {
-    add(app, command);
+    add(line, commands);
   }
+  const Command* command = nullptr;
+  Parsed parsed;
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    // CLI11 reports an unknown verb as a missing one; name what was typed instead.
-    if (app.get_subcommands().empty() && !app.remaining().empty()) {
-      log_error(app.remaining().front(), "unknown command (minirun --help lists them)");
-      return kExitError;
-    }
-    log_error(verb_of(app), e.what());  // one line, like every other error
-    return command.failure_status;
+    parsed = line.parse(argc, argv, [&](Verb& verb) {
+      command = &std::ranges::find(commands, verb.name(), &Commands::value_type::first)->second;
+    });
+  } catch (const UsageError& e) {
+    log_error(e.verb, e.what());  // one line, like every other error
+    return command ? command->failure_status : kExitError;
   }
-  configure_log({globals.log_file, globals.log_format == "json", globals.debug, verb_of(app)});
+  if (parsed.version) {
+    print(version_text() + "\n");
+    return 0;
+  }
+  if (parsed.help) {
+    print(parsed.verb ? parsed.verb->help() : line.help());
+    return 0;
+  }
+  const std::string& verb = parsed.verb->name();
+  configure_log({globals.log_file, globals.log_format == "json", globals.debug, verb});
   try {
     // First of all, before any process of ours enters a container: kernel/sealed_self.hpp says why.
-    if (command.enters_containers) run_from_sealed_self(argv);
-    if (globals.systemd_cgroup) log_info(verb_of(app), "--systemd-cgroup given: minirun manages cgroupfs itself");
-    return command.action(StateRoot(globals.root));
+    if (command->enters_containers) run_from_sealed_self(argv);
+    if (globals.systemd_cgroup) log_info(verb, "--systemd-cgroup given: minirun manages cgroupfs itself");
+    return command->action(StateRoot(globals.root));
   } catch (const std::exception& e) {
     log_error(e.what());
-    return command.failure_status;
+    return command->failure_status;
   }
 }

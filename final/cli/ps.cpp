@@ -4,20 +4,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include <iostream>
-
 namespace minirun::cli {
 
-void add_ps(CLI::App& app, Command& command) {
+void add_ps(CommandLine& line, Commands& commands) {
   auto id = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("table");
-  auto* cmd = add_verb(app, command, "ps", "List the processes of a container", [id, format](const StateRoot& root) {
+  auto& verb = add_verb(line, commands, "ps", "List the processes of a container", [id, format](const StateRoot& root) {
     auto pids = container_pids(root, *id);
-    std::cout << (*format == "json" ? nlohmann::json(pids).dump() + "\n" : ps_table(pids));
+    print(*format == "json" ? nlohmann::json(pids).dump() + "\n" : ps_table(pids));
     return 0;
   });
-  cmd->add_option("-f,--format", *format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  cmd->add_option("id", *id, "Container ID")->required();
+  verb.option("-f,--format", "FORMAT", "table or json", one_of(*format, {"table", "json"}));
+  verb.argument("ID", "Container ID", *id);
 }
 
 }  // namespace minirun::cli

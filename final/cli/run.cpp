@@ -49,25 +49,21 @@ int run(const StateRoot& root, const RunArgs& a) {
 
 }  // namespace
 
-void add_run(CLI::App& app, Command& command) {
+void add_run(CommandLine& line, Commands& commands) {
   auto args = std::make_shared<RunArgs>();
-  auto* cmd = add_verb(app, command, "run", "Create and start a container, wait for it, delete it",
-                       [args](const StateRoot& root) { return run(root, *args); }, kExitRunError);
-  enters_containers(cmd, command);
-  add_create_flags(cmd, args->create);
-  cmd->add_option("--rootfs", args->rootfs, "Read-only overlay layer (repeatable, first on top) instead of a bundle")
-      ->allow_extra_args(false);  // one directory per --rootfs: the ID that follows is not a layer
-  cmd->add_option("--hostname", args->hostname, "With --rootfs: the container's hostname");
+  auto& verb = add_verb(line, commands, "run", "Create and start a container, wait for it, delete it",
+                        [args](const StateRoot& root) { return run(root, *args); }, kExitRunError, true);
+  add_create_flags(verb, args->create);
+  verb.option("--rootfs", "DIR", "Read-only overlay layer (repeatable, first on top) instead of a bundle",
+              [args](const std::string& dir) { args->rootfs.push_back(dir); });
+  verb.option("--hostname", "NAME", "With --rootfs: the container's hostname", args->hostname);
   // Given, even empty, means "check it": --memory '' is an error, not "no limit".
-  cmd->add_option_function<std::string>("--memory", [args](const std::string& v) { args->memory = v; },
-                                        "With --rootfs: memory limit (bytes or K/M/G)");
-  cmd->add_option_function<std::string>("--pids", [args](const std::string& v) { args->pids = v; },
-                                        "With --rootfs: maximum number of processes");
-  cmd->add_option_function<std::string>("--cpus", [args](const std::string& v) { args->cpus = v; },
-                                        "With --rootfs: CPUs (e.g. 0.5)");
-  cmd->add_flag("-d,--detach", args->detach, "Return once started");
-  cmd->add_option("id", args->create.id, "Container ID")->required();
-  cmd->add_option("command", args->command, "Program and arguments (after --)");
+  verb.option("--memory", "SIZE", "With --rootfs: memory limit (bytes or K/M/G)", [args](const std::string& v) { args->memory = v; });
+  verb.option("--pids", "N", "With --rootfs: maximum number of processes", [args](const std::string& v) { args->pids = v; });
+  verb.option("--cpus", "CPUS", "With --rootfs: CPUs (e.g. 0.5)", [args](const std::string& v) { args->cpus = v; });
+  verb.flag("-d,--detach", "Return once started", args->detach);
+  verb.argument("ID", "Container ID", args->create.id);
+  verb.rest("COMMAND", "Program and arguments", args->command);
 }
 
 }  // namespace minirun::cli

@@ -5,13 +5,13 @@
 
 namespace minirun::cli {
 
-void add_spec(CLI::App& app, Command& command) {
+void add_spec(CommandLine& line, Commands& commands) {
   auto bundle = std::make_shared<std::string>(".");
-  auto* cmd = add_verb(app, command, "spec", "Write a default config.json into the bundle", [bundle](const StateRoot&) {
+  auto& verb = add_verb(line, commands, "spec", "Write a default config.json into the bundle", [bundle](const StateRoot&) {
     write_new_file(*bundle + "/config.json", to_text(default_spec()));
     return 0;
   });
-  cmd->add_option("-b,--bundle", *bundle, "Bundle directory (default: .)");
+  verb.option("-b,--bundle", "DIR", "Bundle directory (default: .)", *bundle);
 }
 
 }  // namespace minirun::cli

@@ -3,13 +3,13 @@
 
 namespace minirun::cli {
 
-void add_start(CLI::App& app, Command& command) {
+void add_start(CommandLine& line, Commands& commands) {
   auto id = std::make_shared<std::string>();
-  auto* cmd = add_verb(app, command, "start", "Start a created container", [id](const StateRoot& root) {
+  auto& verb = add_verb(line, commands, "start", "Start a created container", [id](const StateRoot& root) {
     start_container(root, *id);
     return 0;
   });
-  cmd->add_option("id", *id, "Container ID")->required();
+  verb.argument("ID", "Container ID", *id);
 }
 
 }  // namespace minirun::cli

@@ -3,17 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include <iostream>
-
 namespace minirun::cli {
 
-void add_state(CLI::App& app, Command& command) {
+void add_state(CommandLine& line, Commands& commands) {
   auto id = std::make_shared<std::string>();
-  auto* cmd = add_verb(app, command, "state", "Print the OCI state of a container", [id](const StateRoot& root) {
-    std::cout << container_state(root, *id).dump(2) << '\n';
+  auto& verb = add_verb(line, commands, "state", "Print the OCI state of a container", [id](const StateRoot& root) {
+    print(container_state(root, *id).dump(2) + "\n");
     return 0;
   });
-  cmd->add_option("id", *id, "Container ID")->required();
+  verb.argument("ID", "Container ID", *id);
 }
 
 }  // namespace minirun::cli

@@ -1,18 +1,27 @@
 #include "cli/cli.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace minirun::cli {
 
-CLI::App* add_verb(CLI::App& app, Command& command, const std::string& name, const std::string& description,
-                   std::function<int(const StateRoot&)> action, int failure_status) {
-  CLI::App* cmd = app.add_subcommand(name, description);
-  // Before the verb's own options are parsed, so that their errors get its status too.
-  cmd->preparse_callback([&command, failure_status](size_t) { command.failure_status = failure_status; });
-  cmd->final_callback([&command, action = std::move(action)] { command.action = action; });
-  return cmd;
+Verb& add_verb(CommandLine& line, Commands& commands, const std::string& name, const std::string& description,
+               std::function<int(const StateRoot&)> action, int failure_status, bool enters) {
+  commands.emplace_back(name, Command{std::move(action), failure_status, enters});
+  return line.add_verb(name, description);
 }
 
-void enters_containers(CLI::App* cmd, Command& command) {
-  cmd->parse_complete_callback([&command] { command.enters_containers = true; });
+void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+std::function<void(const std::string&)> one_of(std::string& target, std::vector<std::string> allowed) {
+  return [&target, allowed = std::move(allowed)](const std::string& value) {
+    if (std::ranges::find(allowed, value) == allowed.end()) {
+      std::string names;
+      for (const auto& name : allowed) names += (names.empty() ? "" : " or ") + name;
+      throw Error("\"" + value + "\" is not " + names);
+    }
+    target = value;
+  };
 }
 
 }  // namespace minirun::cli

@@ -193,3 +193,55 @@ TEST_CASE("systemd-cgroup: the flag is accepted and the log says cgroupfs is use
   CHECK_THAT(line["msg"].get<std::string>(), Catch::Contains("cgroupfs"));
   CHECK(line.contains("time"));
 }
+
+TEST_CASE("the command line: runc's grammar, as engines write it", "[engine-cli][options]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  f.write_config(f.default_config({"true"}));
+  // --name=VALUE, a global option after the verb, -b for --bundle.
+  auto equals = harness::run({kMinirun, "run", "--root=" + f.path("state"), "-b", f.bundle(), "eq"});
+  INFO(equals.err);
+  CHECK(equals.status == 0);
+  // After the ID, the command's words are its own, dashes and all; `--` is not needed.
+  auto own = f.minirun({"run", "--rootfs", kRootfs, "words", "/bin/echo", "--bundle", "-x"});
+  INFO(own.err);
+  CHECK(own.status == 0);
+  CHECK(own.out == "--bundle -x\n");
+  // A word of '-' and a digit is an argument, not an option: kill ID -9 reaches kill's signal check.
+  CHECK(f.minirun({"kill", "ghost", "-9"}).err == "minirun: kill: invalid signal \"-9\"\n");
+  // A switch takes true or false after '='.
+  CHECK(f.minirun({"list", "--quiet=true"}).status == 0);
+  CHECK_THAT(f.minirun({"list", "--quiet=maybe"}).err, Catch::Contains("--quiet is true or false"));
+}
+
+TEST_CASE("the command line: what it cannot read is one line and the verb's status", "[engine-cli][options]") {
+  Fixture f;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{"run", "--bundle"}, "minirun: run: --bundle needs a value (DIR)\n"},
+      {{"run", "--bogus", "x"}, "minirun: run: unknown option --bogus\n"},
+      {{"state"}, "minirun: state: ID is missing\n"},
+      {{"state", "a", "b"}, "minirun: state: unexpected argument \"b\"\n"},
+      {{"list", "--format", "xml"}, "minirun: list: --format: \"xml\" is not table or json\n"},
+      {{"create", "--preserve-fds", "-1", "x"}, "minirun: create: --preserve-fds: \"-1\" is not a number from 0 to 1048576\n"},
+      {{}, "minirun: usage: a command is needed (minirun --help lists them)\n"}};
+  for (const auto& [args, message] : refused) {
+    auto result = f.minirun(args);
+    INFO(harness::describe(args));
+    CHECK(result.err == message);
+    CHECK(result.out.empty());
+    CHECK(result.status == (!args.empty() && args[0] == "run" ? 125 : 1));
+  }
+}
+
+TEST_CASE("the command line: help lists every verb, and each verb's options", "[engine-cli][options]") {
+  auto help = harness::run({kMinirun, "--help"});
+  CHECK(help.status == 0);
+  for (const char* verb : {"spec", "create", "run", "start", "state", "list", "kill", "delete", "exec", "ps", "features"}) {
+    CHECK_THAT(help.out, Catch::Contains(std::string("\n  ") + verb + " "));
+  }
+  auto run = harness::run({kMinirun, "run", "--help"});
+  CHECK(run.status == 0);
+  CHECK_THAT(run.out, Catch::StartsWith("usage: minirun run [options] ID [-- COMMAND...]\n"));
+  CHECK_THAT(run.out, Catch::Contains("--rootfs DIR") && Catch::Contains("-d, --detach"));
+}

@@ -1,0 +1,160 @@
+#include "cli/options.hpp"
+
+#include <algorithm>
+#include <ranges>
+#include <string_view>
+
+namespace minirun::cli {
+
+namespace {
+
+std::vector<std::string> split_names(const std::string& names) {
+  std::vector<std::string> split;
+  for (auto name : std::views::split(std::string_view(names), ',')) split.emplace_back(name.begin(), name.end());
+  return split;
+}
+
+bool is_option(const std::string& word) {
+  return word.size() > 1 && word[0] == '-' && !(word[1] >= '0' && word[1] <= '9');
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
+// "  --bundle DIR        Bundle directory": the help's rows, their second column aligned.
+std::string rows(const std::vector<std::pair<std::string, std::string>>& rows) {
+  size_t width = 0;
+  for (const auto& [left, right] : rows) width = std::max(width, left.size());
+  std::string text;
+  for (const auto& [left, right] : rows) text += "  " + left + std::string(width - left.size() + 2, ' ') + right + "\n";
+  return text;
+}
+
+}  // namespace
+
+void Verb::option(const std::string& names, const std::string& value_name, const std::string& help,
+                  std::function<void(const std::string&)> set) {
+  options_.push_back({split_names(names), value_name, help, std::move(set)});
+}
+
+void Verb::option(const std::string& names, const std::string& value_name, const std::string& help, std::string& target) {
+  option(names, value_name, help, [&target](const std::string& value) { target = value; });
+}
+
+void Verb::flag(const std::string& names, const std::string& help, bool& target) {
+  options_.push_back({split_names(names), "", help, [&target, names](const std::string& value) {
+                        if (value != "true" && value != "false") throw Error(names + " is true or false, not \"" + value + "\"");
+                        target = value == "true";
+                      }});
+}
+
+void Verb::argument(const std::string& name, const std::string& help, std::string& target, bool required) {
+  arguments_.push_back({name, help, [&target](const std::string& value) { target = value; }, required, false});
+}
+
+void Verb::rest(const std::string& name, const std::string& help, std::vector<std::string>& target) {
+  arguments_.push_back({name, help, [&target](const std::string& value) { target.push_back(value); }, false, true});
+}
+
+const Verb::Option* Verb::find(const std::string& name) const {
+  for (const auto& option : options_) {
+    if (std::ranges::find(option.names, name) != option.names.end()) return &option;
+  }
+  return nullptr;
+}
+
+std::string Verb::help() const {
+  std::string usage = "usage: minirun " + name_ + (options_.empty() ? "" : " [options]");
+  std::vector<std::pair<std::string, std::string>> listed;
+  for (const auto& argument : arguments_) {
+    std::string shown = argument.many ? "[-- " + argument.name + "...]" : argument.name;
+    usage += " " + (argument.required || argument.many ? shown : "[" + shown + "]");
+    listed.emplace_back(argument.name, argument.help);
+  }
+  for (const auto& option : options_) {
+    listed.emplace_back(joined(option.names) + (option.value_name.empty() ? "" : " " + option.value_name), option.help);
+  }
+  return usage + "\n\n" + description_ + "\n\n" + rows(listed);
+}
+
+Verb& CommandLine::add_verb(const std::string& name, const std::string& description) {
+  return verbs_.emplace_back(name, description);
+}
+
+Parsed CommandLine::parse(int argc, char** argv, const std::function<void(Verb&)>& on_verb) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  Parsed parsed;
+  size_t next_argument = 0;
+  bool options_ended = false;
+  auto fail = [&](const std::string& message) -> UsageError {
+    return UsageError(parsed.verb ? parsed.verb->name() : "usage", message);
+  };
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (options_ended || !is_option(word)) {
+      if (!parsed.verb) {
+        auto verb = std::ranges::find(verbs_, word, &Verb::name);
+        if (verb == verbs_.end()) throw UsageError(word, "unknown command (minirun --help lists them)");
+        parsed.verb = &*verb;
+        on_verb(*verb);
+        continue;
+      }
+      auto& arguments = parsed.verb->arguments_;
+      if (next_argument == arguments.size()) throw fail("unexpected argument \"" + word + "\"");
+      arguments[next_argument].set(word);
+      if (arguments[next_argument].many) options_ended = true;  // the rest is the command's own
+      else ++next_argument;
+      continue;
+    }
+    if (word == "--") {
+      options_ended = true;
+      continue;
+    }
+    std::string name = word.substr(0, word.find('='));
+    if (name == "-h" || name == "--help") {
+      parsed.help = true;
+      return parsed;
+    }
+    if (!parsed.verb && (name == "-v" || name == "--version")) {
+      parsed.version = true;
+      return parsed;
+    }
+    const Verb::Option* option = parsed.verb ? parsed.verb->find(name) : nullptr;
+    if (!option) option = global_.find(name);
+    if (!option) throw fail("unknown option " + name);
+    std::string value = option->value_name.empty() ? "true" : "";
+    if (word.size() > name.size()) {
+      value = word.substr(name.size() + 1);
+    } else if (!option->value_name.empty()) {
+      if (i + 1 == words.size()) throw fail(name + " needs a value (" + option->value_name + ")");
+      value = words[++i];
+    }
+    try {
+      option->set(value);
+    } catch (const Error& e) {
+      throw fail(name + ": " + e.what());
+    }
+  }
+  if (!parsed.verb) throw fail("a command is needed (minirun --help lists them)");
+  for (size_t a = next_argument; a < parsed.verb->arguments_.size(); ++a) {
+    if (parsed.verb->arguments_[a].required) throw fail(parsed.verb->arguments_[a].name + " is missing");
+  }
+  return parsed;
+}
+
+std::string CommandLine::help() const {
+  std::vector<std::pair<std::string, std::string>> commands, globals;
+  for (const auto& verb : verbs_) commands.emplace_back(verb.name(), verb.description());
+  for (const auto& option : global_.options_) {
+    globals.emplace_back(joined(option.names) + (option.value_name.empty() ? "" : " " + option.value_name), option.help);
+  }
+  globals.emplace_back("-h, --help", "This help; COMMAND --help: the command's");
+  globals.emplace_back("-v, --version", "The version, and the runtime spec it implements");
+  return "usage: minirun [options] COMMAND [command options] [arguments]\n\n" + global_.description() +
+         "\n\ncommands:\n" + rows(commands) + "\noptions:\n" + rows(globals);
+}
+
+}  // namespace minirun::cli
