@@ -29,11 +29,17 @@ constexpr Hierarchy kHierarchies[] = {
     {"blkio", false}, {"hugetlb", false}, {"net_cls", false}, {"net_prio", false},
 };
 
-// Where a controller's hierarchy is mounted, symlinks resolved ("cpu" -> "cpu,cpuacct"); empty if none.
+// Where a controller's hierarchy is mounted, its symlink followed ("cpu" -> "cpu,cpuacct", as systemd
+// links them); empty if none.
 std::string mount_point_of(const std::string& controller) {
-  char real[PATH_MAX];
-  if (::realpath(("/sys/fs/cgroup/" + controller).c_str(), real) == nullptr) return "";
-  return real;
+  std::string path = "/sys/fs/cgroup/" + controller;
+  char target[PATH_MAX];
+  ssize_t length = ::readlink(path.c_str(), target, sizeof target - 1);
+  if (length > 0) {
+    std::string link(target, static_cast<size_t>(length));
+    path = link.starts_with("/") ? link : "/sys/fs/cgroup/" + link;
+  }
+  return ::access(path.c_str(), F_OK) == 0 ? path : "";
 }
 
 // The kernel applies the lines in order: "a" on devices.deny first empties the allow list.
