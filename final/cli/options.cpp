@@ -1,17 +1,17 @@
 #include "cli/options.hpp"
 
+#include "base/text.hpp"
+
 #include <algorithm>
-#include <ranges>
-#include <string_view>
 
 namespace minirun::cli {
 
 namespace {
 
 std::vector<std::string> split_names(const std::string& names) {
-  std::vector<std::string> split;
-  for (auto name : std::views::split(std::string_view(names), ',')) split.emplace_back(name.begin(), name.end());
-  return split;
+  std::vector<std::string> each;
+  for (std::string_view name : split(names, ',')) each.emplace_back(name);
+  return each;
 }
 
 bool is_option(const std::string& word) {

@@ -4,6 +4,7 @@
 #include "base/error.hpp"
 #include "base/files.hpp"
 #include "base/signals.hpp"
+#include "base/text.hpp"
 #include "base/units.hpp"
 #include "kernel/device_filter.hpp"
 #include "kernel/mount_options.hpp"
@@ -327,6 +328,14 @@ TEST_CASE("whole files: read, or nothing, or an error naming the call and the pa
   CHECK_THROWS_WITH(read_file(missing), Catch::StartsWith("open " + missing + ": "));
   CHECK_THROWS_WITH(read_file(dir.path()), Catch::StartsWith("read " + dir.path() + ": "));  // EISDIR
   CHECK_FALSE(read_file_if_any(dir.path()));
+}
+
+TEST_CASE("text is split at every separator, empty pieces kept", "[text]") {
+  using Pieces = std::vector<std::string_view>;
+  CHECK(split("memory.limit", '.') == Pieces{"memory", "limit"});
+  CHECK(split("/x/", '/') == Pieces{"", "x", ""});
+  CHECK(split("a,,b", ',') == Pieces{"a", "", "b"});
+  CHECK(split("", '\n') == Pieces{""});
 }
 
 TEST_CASE("a tree is removed whole, its symlinks never followed", "[files]") {

@@ -4,6 +4,7 @@
 #include "base/fault.hpp"
 #include "base/files.hpp"
 #include "base/log.hpp"
+#include "base/text.hpp"
 
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -15,18 +16,12 @@
 #include <charconv>
 #include <chrono>
 #include <csignal>
-#include <ranges>
 #include <string_view>
 #include <thread>
 
 namespace minirun {
 
 namespace {
-
-// The lines of a kernel file, without their newlines.
-auto lines_of(const std::string& text) {
-  return std::views::split(text, '\n') | std::views::transform([](auto line) { return std::string_view(line.begin(), line.end()); });
-}
 
 bool is_cgroup2(const char* path) {
   struct statfs fs {};
@@ -65,7 +60,7 @@ std::vector<pid_t> Cgroup::pids() const {
   std::vector<pid_t> pids;
   if (record_.dirs.empty()) return pids;
   std::string procs = read_file_if_any(record_.dirs.front() + "/cgroup.procs").value_or("");
-  for (std::string_view line : lines_of(procs)) {
+  for (std::string_view line : split(procs, '\n')) {
     pid_t pid = 0;
     if (std::from_chars(line.data(), line.data() + line.size(), pid).ec == std::errc()) pids.push_back(pid);
   }
@@ -94,7 +89,7 @@ std::vector<HierarchyView> own_v1_hierarchies() {
   // /proc/self/cgroup: "ID:controllers:path"; ID 0 is the v2 hierarchy, skipped here.
   std::vector<HierarchyView> views;
   std::string own = read_file_if_any("/proc/self/cgroup").value_or("");
-  for (std::string_view line : lines_of(own)) {
+  for (std::string_view line : split(own, '\n')) {
     if (line.empty()) continue;
     auto first = line.find(':');
     auto second = line.find(':', first + 1);
@@ -146,7 +141,7 @@ std::string read(const std::string& dir, const std::string& file) { return read_
 // "KEY VALUE" lines: memory.events, memory.oom_control.
 uint64_t read_counter(const std::string& dir, const std::string& file, const std::string& key) {
   std::string counters = read_file_if_any(dir + "/" + file).value_or("");
-  for (std::string_view line : lines_of(counters)) {
+  for (std::string_view line : split(counters, '\n')) {
     if (!line.starts_with(key + " ")) continue;
     uint64_t value = 0;
     std::from_chars(line.data() + key.size() + 1, line.data() + line.size(), value);

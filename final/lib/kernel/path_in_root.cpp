@@ -1,6 +1,7 @@
 #include "kernel/path_in_root.hpp"
 
 #include "base/error.hpp"
+#include "base/text.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -11,8 +12,6 @@
 #include <cerrno>
 #include <climits>
 #include <deque>
-#include <ranges>
-#include <string_view>
 
 namespace minirun {
 
@@ -37,8 +36,8 @@ int openat2_in_root(const Fd& root, const std::string& path, int flags) {
 
 std::deque<std::string> components_of(const std::string& path) {
   std::deque<std::string> parts;
-  for (auto piece : std::views::split(std::string_view(path), '/')) {
-    std::string part(piece.begin(), piece.end());
+  for (std::string_view piece : split(path, '/')) {
+    std::string part(piece);
     if (!part.empty() && part != ".") parts.push_back(part);
   }
   return parts;

@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "base/files.hpp"
 #include "base/fd.hpp"
+#include "base/text.hpp"
 #include "kernel/mounts.hpp"
 
 #include <fcntl.h>
@@ -11,9 +12,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <iterator>
-#include <ranges>
-#include <string_view>
 
 namespace minirun {
 
@@ -30,11 +28,10 @@ std::string join_layers(const std::vector<std::string>& layers) {
 std::string mount_point_above(const std::string& path) {
   std::string mountinfo = read_file("/proc/self/mountinfo");
   std::string best = "/";
-  for (auto line : std::views::split(mountinfo, '\n')) {
-    auto fields = std::views::split(std::string_view(line.begin(), line.end()), ' ');
-    auto field = std::ranges::next(fields.begin(), 4, fields.end());
-    if (field == fields.end()) continue;
-    std::string point((*field).begin(), (*field).end());
+  for (std::string_view line : split(mountinfo, '\n')) {
+    auto fields = split(line, ' ');
+    if (fields.size() < 5) continue;
+    std::string point(fields[4]);
     bool holds = point == "/" || path == point || path.starts_with(point + "/");
     if (holds && point.size() > best.size()) best = point;
   }

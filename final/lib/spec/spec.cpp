@@ -4,6 +4,7 @@
 
 #include "base/error.hpp"
 #include "base/files.hpp"
+#include "base/text.hpp"
 #include "spec/json_integer.hpp"
 #include "spec/linux_names.hpp"
 #include "spec/schema.hpp"
@@ -13,7 +14,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <ranges>
 #include <set>
 #include <string_view>
 #include <type_traits>
@@ -33,9 +33,9 @@ std::string join(const std::string& prefix, const std::string& key) { return pre
 
 void require_absolute(const std::string& path, const std::string& field_name) {
   if (!path.starts_with("/")) invalid(field_name, "\"" + path + "\" is not absolute");
-  for (auto part : std::views::split(std::string_view(path), '/')) {
+  for (std::string_view part : split(path, '/')) {
     // runc would resolve it inside the root; minirun refuses it, so a path means what it reads.
-    if (std::string_view(part.begin(), part.end()) == "..") {
+    if (part == "..") {
       invalid(field_name, "\"" + path + "\" contains \"..\" (refused by minirun)");
     }
   }
@@ -93,8 +93,8 @@ void check_fields(SeccompProfile& profile, const std::string&) { check_seccomp_n
 // "0-3,6": the list format of cpuset.cpus and cpuset.mems.
 void check_cpu_list(const std::string& list, const std::string& path) {
   if (list.ends_with(',')) invalid(path, "\"" + list + "\" ends with a comma");
-  for (auto part : std::views::split(std::string_view(list), ',')) {
-    std::string range(part.begin(), part.end());
+  for (std::string_view part : split(list, ',')) {
+    std::string range(part);
     size_t dash = range.find('-');
     std::string first = range.substr(0, dash), last = dash == std::string::npos ? first : range.substr(dash + 1);
     auto number = [](const std::string& n) { return !n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos; };
@@ -151,7 +151,7 @@ void check_oci_version(const std::string& version) {
   };
   size_t end = version.find_first_of("-+");
   std::vector<std::string> parts;
-  for (auto part : std::views::split(std::string_view(version).substr(0, end), '.')) parts.emplace_back(part.begin(), part.end());
+  for (std::string_view part : split(std::string_view(version).substr(0, end), '.')) parts.emplace_back(part);
   std::string suffix = end == std::string::npos ? "" : version.substr(end + 1);
   bool semver = parts.size() == 3 && std::ranges::all_of(parts, numeric) && !version.ends_with('.') &&
                 (end == std::string::npos ||
@@ -205,18 +205,12 @@ void check_fields(S&, const std::string&) {}  // nothing beyond the types
 
 // ---- reading: JSON -> struct, row by row ----
 
-// The parts of a dotted key ("memory.limit"). A view per part, not a stream: every field of every
-// config.json read or written goes through here.
-auto parts_of(std::string_view key) {
-  return std::views::split(key, '.') | std::views::transform([](auto part) { return std::string(part.begin(), part.end()); });
-}
-
 // The value at a dotted key, or null when a part of it is missing.
 const json* lookup(const json& object, std::string_view key) {
   const json* at = &object;
-  for (const std::string& part : parts_of(key)) {
+  for (std::string_view part : split(key, '.')) {  // no stream: every field of every config.json comes here
     if (!at->is_object()) return nullptr;
-    auto found = at->find(part);
+    auto found = at->find(std::string(part));
     if (found == at->end()) return nullptr;
     at = &*found;
   }
@@ -291,7 +285,7 @@ bool is_default(const T& value, const T& fallback) {
 // Sets out["memory"]["limit"] for the key "memory.limit".
 void place(ordered_json& out, std::string_view key, ordered_json value) {
   ordered_json* at = &out;
-  for (const std::string& part : parts_of(key)) at = &(*at)[part];
+  for (std::string_view part : split(key, '.')) at = &(*at)[std::string(part)];
   *at = std::move(value);
 }
 

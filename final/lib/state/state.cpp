@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/files.hpp"
+#include "base/text.hpp"
 #include "spec/oci.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,7 +16,6 @@
 #include <chrono>
 #include <cstdio>
 #include <charconv>
-#include <ranges>
 #include <string_view>
 
 namespace minirun {
@@ -190,10 +190,8 @@ std::optional<uint64_t> start_time_of(pid_t pid) {
   auto stat = pid > 0 ? read_file_if_any("/proc/" + std::to_string(pid) + "/stat") : std::nullopt;
   if (!stat || stat->rfind(')') == std::string::npos) return std::nullopt;
   // Field 2, the command name, may hold spaces and parentheses: fields are counted after the last ')'.
-  std::vector<std::string_view> fields;  // fields[0] is field 3, the state; fields[19] field 22
-  for (auto field : std::views::split(std::string_view(*stat).substr(stat->rfind(')') + 2), ' ')) {
-    fields.emplace_back(field.begin(), field.end());
-  }
+  // fields[0] is field 3, the state; fields[19] field 22
+  auto fields = split(std::string_view(*stat).substr(stat->rfind(')') + 2), ' ');
   if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return std::nullopt;
   uint64_t start = 0;
   auto [end, error] = std::from_chars(fields[19].data(), fields[19].data() + fields[19].size(), start);
@@ -209,8 +207,7 @@ bool is_alive(pid_t pid, uint64_t start_time) {
 std::string current_owner(const std::string& passwd_file) {
   const std::string uid = std::to_string(::getuid());
   std::string passwd = read_file_if_any(passwd_file).value_or("");
-  for (auto row : std::views::split(passwd, '\n')) {  // name:password:UID:GID:comment:home:shell
-    std::string_view line(row.begin(), row.end());
+  for (std::string_view line : split(passwd, '\n')) {  // name:password:UID:GID:comment:home:shell
     size_t name_end = line.find(':');
     if (name_end == std::string::npos) continue;
     size_t uid_start = line.find(':', name_end + 1);
