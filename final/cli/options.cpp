@@ -33,6 +33,10 @@ std::string rows(const std::vector<std::pair<std::string, std::string>>& rows) {
   return text;
 }
 
+UsageError usage_error(const Parsed& parsed, const std::string& message) {
+  return UsageError(parsed.verb ? parsed.verb->name() : "usage", message);
+}
+
 }  // namespace
 
 void Verb::option(const std::string& names, const std::string& value_name, const std::string& help,
@@ -84,65 +88,69 @@ Verb& CommandLine::add_verb(const std::string& name, const std::string& descript
   return verbs_.emplace_back(name, description);
 }
 
+// A word that is not an option: the verb, then the verb's arguments in order.
+void CommandLine::take_word(const std::string& word, Reading& at, const std::function<void(Verb&)>& on_verb) {
+  if (!at.parsed.verb) {
+    auto verb = std::ranges::find(verbs_, word, &Verb::name);
+    if (verb == verbs_.end()) throw UsageError(word, "unknown command (minirun --help lists them)");
+    at.parsed.verb = &*verb;
+    on_verb(*verb);
+    return;
+  }
+  auto& arguments = at.parsed.verb->arguments_;
+  if (at.next_argument == arguments.size()) throw usage_error(at.parsed, "unexpected argument \"" + word + "\"");
+  arguments[at.next_argument].set(word);
+  if (arguments[at.next_argument].many) at.options_ended = true;  // the rest is the command's own
+  else ++at.next_argument;
+}
+
+size_t CommandLine::take_option(const std::vector<std::string>& words, size_t i, Reading& at) {
+  const std::string& word = words[i];
+  std::string name = word.substr(0, word.find('='));
+  const Verb::Option* option = at.parsed.verb ? at.parsed.verb->find(name) : nullptr;
+  if (!option) option = global_.find(name);
+  if (!option) throw usage_error(at.parsed, "unknown option " + name);
+  std::string value = option->value_name.empty() ? "true" : "";
+  if (word.size() > name.size()) {
+    value = word.substr(name.size() + 1);
+  } else if (!option->value_name.empty()) {
+    if (i + 1 == words.size()) throw usage_error(at.parsed, name + " needs a value (" + option->value_name + ")");
+    value = words[++i];
+  }
+  try {
+    option->set(value);
+  } catch (const Error& e) {
+    throw usage_error(at.parsed, name + ": " + e.what());
+  }
+  return i;
+}
+
 Parsed CommandLine::parse(int argc, char** argv, const std::function<void(Verb&)>& on_verb) {
   std::vector<std::string> words(argv + 1, argv + argc);
-  Parsed parsed;
-  size_t next_argument = 0;
-  bool options_ended = false;
-  auto fail = [&](const std::string& message) -> UsageError {
-    return UsageError(parsed.verb ? parsed.verb->name() : "usage", message);
-  };
+  Reading at;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
-    if (options_ended || !is_option(word)) {
-      if (!parsed.verb) {
-        auto verb = std::ranges::find(verbs_, word, &Verb::name);
-        if (verb == verbs_.end()) throw UsageError(word, "unknown command (minirun --help lists them)");
-        parsed.verb = &*verb;
-        on_verb(*verb);
-        continue;
-      }
-      auto& arguments = parsed.verb->arguments_;
-      if (next_argument == arguments.size()) throw fail("unexpected argument \"" + word + "\"");
-      arguments[next_argument].set(word);
-      if (arguments[next_argument].many) options_ended = true;  // the rest is the command's own
-      else ++next_argument;
-      continue;
-    }
-    if (word == "--") {
-      options_ended = true;
-      continue;
-    }
     std::string name = word.substr(0, word.find('='));
-    if (name == "-h" || name == "--help") {
-      parsed.help = true;
-      return parsed;
-    }
-    if (!parsed.verb && (name == "-v" || name == "--version")) {
-      parsed.version = true;
-      return parsed;
-    }
-    const Verb::Option* option = parsed.verb ? parsed.verb->find(name) : nullptr;
-    if (!option) option = global_.find(name);
-    if (!option) throw fail("unknown option " + name);
-    std::string value = option->value_name.empty() ? "true" : "";
-    if (word.size() > name.size()) {
-      value = word.substr(name.size() + 1);
-    } else if (!option->value_name.empty()) {
-      if (i + 1 == words.size()) throw fail(name + " needs a value (" + option->value_name + ")");
-      value = words[++i];
-    }
-    try {
-      option->set(value);
-    } catch (const Error& e) {
-      throw fail(name + ": " + e.what());
+    if (at.options_ended || !is_option(word)) {
+      take_word(word, at, on_verb);
+    } else if (word == "--") {
+      at.options_ended = true;
+    } else if (name == "-h" || name == "--help") {
+      at.parsed.help = true;
+      return at.parsed;
+    } else if (!at.parsed.verb && (name == "-v" || name == "--version")) {
+      at.parsed.version = true;
+      return at.parsed;
+    } else {
+      i = take_option(words, i, at);
     }
   }
-  if (!parsed.verb) throw fail("a command is needed (minirun --help lists them)");
-  for (size_t a = next_argument; a < parsed.verb->arguments_.size(); ++a) {
-    if (parsed.verb->arguments_[a].required) throw fail(parsed.verb->arguments_[a].name + " is missing");
+  if (!at.parsed.verb) throw usage_error(at.parsed, "a command is needed (minirun --help lists them)");
+  for (size_t a = at.next_argument; a < at.parsed.verb->arguments_.size(); ++a) {
+    const auto& argument = at.parsed.verb->arguments_[a];
+    if (argument.required) throw usage_error(at.parsed, argument.name + " is missing");
   }
-  return parsed;
+  return at.parsed;
 }
 
 std::string CommandLine::help() const {

@@ -70,6 +70,15 @@ class CommandLine {
   std::string help() const;
 
  private:
+  struct Reading {  // where parse() is in the command line
+    Parsed parsed;
+    size_t next_argument = 0;
+    bool options_ended = false;
+  };
+  void take_word(const std::string& word, Reading& at, const std::function<void(Verb&)>& on_verb);
+  // Returns the index of the last word it used: the option's value may be the next one.
+  size_t take_option(const std::vector<std::string>& words, size_t i, Reading& at);
+
   Verb global_;
   std::deque<Verb> verbs_;  // in the order `minirun --help` lists them (a deque: references stay valid)
 };
