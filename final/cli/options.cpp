@@ -49,8 +49,8 @@ void Verb::option(const std::string& names, const std::string& value_name, const
 }
 
 void Verb::flag(const std::string& names, const std::string& help, bool& target) {
-  options_.push_back({split_names(names), "", help, [&target, names](const std::string& value) {
-                        if (value != "true" && value != "false") throw Error(names + " is true or false, not \"" + value + "\"");
+  options_.push_back({split_names(names), "", help, [&target](const std::string& value) {
+                        if (value != "true" && value != "false") throw Error("\"" + value + "\" is not true or false");
                         target = value == "true";
                       }});
 }

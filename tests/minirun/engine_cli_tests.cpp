@@ -212,7 +212,7 @@ TEST_CASE("the command line: runc's grammar, as engines write it", "[engine-cli]
   CHECK(f.minirun({"kill", "ghost", "-9"}).err == "minirun: kill: invalid signal \"-9\"\n");
   // A switch takes true or false after '='.
   CHECK(f.minirun({"list", "--quiet=true"}).status == 0);
-  CHECK_THAT(f.minirun({"list", "--quiet=maybe"}).err, Catch::Contains("--quiet is true or false"));
+  CHECK(f.minirun({"list", "--quiet=maybe"}).err == "minirun: list: --quiet: \"maybe\" is not true or false\n");
 }
 
 TEST_CASE("the command line: what it cannot read is one line and the verb's status", "[engine-cli][options]") {

@@ -341,7 +341,9 @@ TEST_CASE("text is split at every separator, empty pieces kept", "[text]") {
 TEST_CASE("a tree is removed whole, its symlinks never followed", "[files]") {
   harness::TempDir dir;
   const std::string outside = dir.path() + "/outside", tree = dir.path() + "/a/b/c";
-  make_directories(tree);
+  using Dirs = std::vector<std::string>;
+  CHECK(make_directories(tree) == Dirs{dir.path() + "/a", dir.path() + "/a/b", tree});  // what it made, parents first
+  CHECK(make_directories(tree).empty());                                                  // nothing: it exists
   make_directories(outside);
   write_file(outside + "/kept", "x");
   write_file(tree + "/file", "y");

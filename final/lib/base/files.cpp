@@ -100,13 +100,17 @@ std::vector<std::string> names_in(const std::string& dir) {
   return names;
 }
 
-void make_directories(const std::string& path) {
-  std::string partial;
-  for (size_t end = path.find('/', 1); partial != path; end = path.find('/', end + 1)) {
-    partial = path.substr(0, end);
-    if (::mkdir(partial.c_str(), 0777) == -1 && errno != EEXIST) throw Error("mkdir", partial, errno);
-    if (end == std::string::npos) break;
+std::vector<std::string> make_directories(const std::string& path, mode_t mode) {
+  std::vector<std::string> made;
+  int result = ::mkdir(path.c_str(), mode);
+  size_t slash = path.rfind('/');
+  if (result == -1 && errno == ENOENT && slash != std::string::npos && slash > 0) {
+    made = make_directories(path.substr(0, slash), mode);
+    result = ::mkdir(path.c_str(), mode);
   }
+  if (result == 0) made.push_back(path);
+  else if (errno != EEXIST) throw Error("mkdir", path, errno);
+  return made;
 }
 
 void remove_tree(const std::string& path) {

@@ -4,6 +4,8 @@
 // reach the kernel in one system call, whose errno is the answer.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,8 +32,10 @@ std::optional<std::string> read_file_if_any(const std::string& path);
 // The names in a directory, without "." and ".."; none when it cannot be read.
 std::vector<std::string> names_in(const std::string& dir);
 
-// mkdir -p, with mode 0777 less the umask for each directory made.
-void make_directories(const std::string& path);
+// mkdir -p, the leaf first (its parents usually exist, and then one mkdir is all it takes), each
+// directory made with `mode` less the umask. Returns those it made, parents first: none when `path`
+// existed already.
+std::vector<std::string> make_directories(const std::string& path, mode_t mode = 0777);
 
 // rm -r: the tree at `path`, its symlinks removed, never followed; nothing to do if it is gone.
 void remove_tree(const std::string& path);

@@ -150,31 +150,10 @@ uint64_t read_counter(const std::string& dir, const std::string& file, const std
   return 0;
 }
 
-namespace {
-
-// mkdir `dir`, making the parents it lacks first; `created` gets each one made, parents first.
-// False when `dir` existed already.
-bool make_with_parents(const std::string& dir, std::vector<std::string>& created) {
-  int result = ::mkdir(dir.c_str(), 0755);
-  size_t slash = dir.rfind('/');
-  if (result == -1 && errno == ENOENT && slash != std::string::npos && slash > 0) {
-    make_with_parents(dir.substr(0, slash), created);
-    result = ::mkdir(dir.c_str(), 0755);
-  }
-  if (result == 0) {
-    created.push_back(dir);
-    return true;
-  }
-  if (errno != EEXIST) throw Error("mkdir", dir, errno);
-  return false;
-}
-
-}  // namespace
-
-// The leaf first: its parents usually exist, and then one mkdir is all it takes. The leaf existing
-// already is an error (another container's cgroup); a parent existing is not.
 void make_dirs(const std::string& path, std::vector<std::string>& created) {
-  if (!make_with_parents(path, created)) throw Error("mkdir", path, EEXIST);
+  std::vector<std::string> made = make_directories(path, 0755);
+  if (made.empty()) throw Error("mkdir", path, EEXIST);
+  created.insert(created.end(), made.begin(), made.end());
 }
 
 }  // namespace cgroupfs

@@ -5,7 +5,6 @@
 #include "kernel/devices.hpp"
 
 #include <limits.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
