@@ -198,9 +198,10 @@ std::vector<Row> minirun_cli_rows() {
        "{file}"},
       {"minirun state: --root is a file", {"minirun", "--root", "{file}", "state", "bad"}, "{file}: Not a directory"},
       {"minirun list: --root is a file", {"minirun", "--root", "{file}", "list"}, "{file}: Not a directory"},
+      {"minirun delete: the state root's own .seccomp", minirun_argv({"delete", "--force", ".seccomp"}), "invalid container ID"},
   };
   const std::vector<std::pair<std::string, std::string>> ids = {
-      {"empty", ""}, {"with /", "a/b"}, {"..", ".."}, {"1025 bytes", kLongId}};
+      {"empty", ""}, {"with /", "a/b"}, {"..", ".."}, {"1025 bytes", kLongId}, {"starting with a dot", ".seccomp"}};
   for (const auto& [what, id] : ids) {
     rows.push_back({"minirun create: an ID " + what, minirun_argv({"create", "--bundle", "{bundle}", id}),
                     "invalid container ID", [](json c) { return c.dump(); }});

@@ -103,11 +103,13 @@ void collect_cgroups(const std::string& dir, int depth, std::set<std::string>& f
 }
 
 // minirun's default state root. Like runc's and crun's, it is made by the first container on the machine
-// and stays, so its appearance is not a leak; what appears inside it (a container's state) is.
+// and stays, so its appearance is not a leak; nor is its .seccomp, the seccomp programs it keeps for
+// the next container. What else appears inside it (a container's state) is.
 constexpr const char* kStateRoot = "/run/minirun";
+constexpr const char* kSeccompCache = "/run/minirun/.seccomp";
 
 bool is_state_root(const std::string& path) {
-  return path == kStateRoot;
+  return path == kStateRoot || path == kSeccompCache;
 }
 
 std::set<std::string> files_named_like_stages() {

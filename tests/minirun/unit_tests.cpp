@@ -1,6 +1,7 @@
 // Unit tests of minirun's library: what it accepts and refuses before touching the system.
 // No root needed.
 
+#include "base/digest.hpp"
 #include "base/error.hpp"
 #include "base/files.hpp"
 #include "base/signals.hpp"
@@ -11,6 +12,7 @@
 #include "kernel/sealed_self.hpp"
 #include "kernel/seccomp_filter.hpp"
 #include "spec/spec.hpp"
+#include "state/seccomp_cache.hpp"
 #include "state/state.hpp"
 
 #include "../harness/files.hpp"
@@ -28,6 +30,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 using namespace minirun;
 using nlohmann::json;
@@ -266,7 +269,7 @@ TEST_CASE("container IDs are safe directory names", "[state]") {
   CHECK_NOTHROW(validate_id("web-1_a.b"));
   CHECK_NOTHROW(validate_id(std::string(1024, 'x')));
   for (const std::string& bad : {std::string(), std::string("."), std::string(".."), std::string("a/b"),
-                                 std::string("/"), std::string(1025, 'x')}) {
+                                 std::string("/"), std::string(1025, 'x'), std::string(".seccomp")}) {
     INFO(bad);
     CHECK_THROWS_AS(validate_id(bad), Error);
   }
@@ -328,6 +331,47 @@ TEST_CASE("whole files: read, or nothing, or an error naming the call and the pa
   CHECK_THROWS_WITH(read_file(missing), Catch::StartsWith("open " + missing + ": "));
   CHECK_THROWS_WITH(read_file(dir.path()), Catch::StartsWith("read " + dir.path() + ": "));  // EISDIR
   CHECK_FALSE(read_file_if_any(dir.path()));
+}
+
+TEST_CASE("SHA-256 digests in hex, and the build id of the running program", "[digest]") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(own_build_id().size() >= 16);  // Debian's gcc links with --build-id (20 bytes, 40 digits)
+}
+
+TEST_CASE("a seccomp program is kept by its profile's digest, and checked when read back", "[seccomp]") {
+  harness::TempDir dir;
+  StateRoot root(dir.path());
+  SeccompProfile profile = default_spec().seccomp.value();
+  SeccompProgram compiled = compile_seccomp(profile);
+  auto same = [](const SeccompProgram& a, const SeccompProgram& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(sock_filter)) == 0;
+  };
+  const std::string file = seccomp_cache_file(root, profile);
+  REQUIRE(file.starts_with(dir.path() + "/.seccomp/"));
+  CHECK(same(seccomp_program(root, profile), compiled));
+  struct stat st {};
+  REQUIRE(::stat((dir.path() + "/.seccomp").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);  // root's alone
+  const std::string kept = read_file(file);
+
+  SECTION("the next container with the profile gets the program from the file") {
+    SeccompProfile other = profile;
+    other.default_action = "SCMP_ACT_LOG";
+    SeccompProgram other_program = compile_seccomp(other);
+    CHECK(seccomp_cache_file(root, other) != file);
+    std::string bytes(reinterpret_cast<const char*>(other_program.data()), other_program.size() * sizeof(sock_filter));
+    write_file(file, sha256_hex(bytes) + "\n" + bytes);  // the file's program, not the profile's
+    CHECK(same(seccomp_program(root, profile), other_program));
+  }
+  SECTION("a file that does not hold the program its digest names is compiled again, and replaced") {
+    for (const std::string& broken : {kept.substr(0, kept.size() - 8), kept.substr(0, kept.size() - 3),
+                                      (kept[0] == '0' ? "1" : "0") + kept.substr(1), std::string("garbage")}) {
+      write_file(file, broken);
+      CHECK(same(seccomp_program(root, profile), compiled));
+      CHECK(read_file(file) == kept);
+    }
+  }
 }
 
 TEST_CASE("text is split at every separator, empty pieces kept", "[text]") {
@@ -426,7 +470,7 @@ TEST_CASE("the fields engines send parse, and survive the trip through the state
   CHECK(spec.uid_mappings.at(0).host_id == 100000);
   // `create` saves the spec with to_text(); `exec` and `delete` read it back.
   CHECK(to_text(parse_spec(to_text(spec))) == to_text(spec));
-  CHECK_NOTHROW(SeccompFilter(spec.seccomp.value()));
+  CHECK_FALSE(compile_seccomp(spec.seccomp.value()).empty());
 }
 
 TEST_CASE("wrong values of the engine fields are refused by name", "[spec]") {

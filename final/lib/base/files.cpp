@@ -48,7 +48,7 @@ int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
 }  // namespace
 
 void write_file(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
+  std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";  // two writers of one file: two temporaries
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd == -1) throw Error("open", tmp, errno);
   try {

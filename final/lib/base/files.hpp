@@ -12,8 +12,8 @@
 
 namespace minirun {
 
-// Writes a temporary file next to `path` and renames it over `path`: a reader sees the old or the
-// new file, never half of one. A full file system fails the write (ENOSPC) and the temporary goes.
+// Writes a temporary file next to `path` (named for the writing process) and renames it over `path`:
+// a reader sees the old or the new file, never half of one. A full file system fails the write (ENOSPC) and the temporary goes.
 void write_file(const std::string& path, const std::string& text);
 
 // Creates `path` holding `text`; an Error if something of that name exists already.

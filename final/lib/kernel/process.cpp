@@ -41,13 +41,13 @@ void apply_limits(const Process& process) {
   if (process.oom_score_adj) set_oom_score_adj(*process.oom_score_adj);
 }
 
-void drop_privileges(const Process& process, const SeccompFilter* seccomp) {
+void drop_privileges(const Process& process, const SeccompProgram* seccomp) {
   if (process.no_new_privileges) check(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
-  if (seccomp && !process.no_new_privileges) seccomp->load();
+  if (seccomp && !process.no_new_privileges) load_seccomp(*seccomp);
   if (process.capabilities) limit_bounding_set(*process.capabilities);
   become_user(process.user);
   if (process.capabilities) apply_capabilities(*process.capabilities);
-  if (seccomp && process.no_new_privileges) seccomp->load();  // as late as possible: fewer calls to allow
+  if (seccomp && process.no_new_privileges) load_seccomp(*seccomp);  // as late as possible: fewer calls to allow
 }
 
 void reset_signals() {

@@ -14,7 +14,7 @@ void apply_limits(const Process& process);
 // The last steps before exec, in the order the kernel's rules impose: no_new_privs, the seccomp
 // filter (without no_new_privs loading it needs CAP_SYS_ADMIN, so before capabilities go), the
 // bounding set, the user (keeping capabilities across setuid), then the other capability sets. `seccomp` may be null.
-void drop_privileges(const Process& process, const SeccompFilter* seccomp);
+void drop_privileges(const Process& process, const SeccompProgram* seccomp);
 
 // Signal dispositions and the mask survive exec; the program must start with the defaults.
 void reset_signals();

@@ -1,8 +1,13 @@
 #include "kernel/seccomp_filter.hpp"
 
 #include "base/error.hpp"
+#include "base/fd.hpp"
 
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -57,28 +62,50 @@ void add_rule(scmp_filter_ctx ctx, const SeccompRule& rule, uint32_t default_act
   }
 }
 
-}  // namespace
-
-SeccompFilter::SeccompFilter(const SeccompProfile& profile) {
-  check_seccomp_names(profile);
-  uint32_t default_action = action_code(profile.default_action, profile.default_errno_ret);
-  ctx_ = ::seccomp_init(default_action);
-  if (!ctx_) throw Error("seccomp_init", "", EINVAL);
-  // no_new_privs is the spec's process.noNewPrivileges to decide, not libseccomp's.
-  int rc = ::seccomp_attr_set(ctx_, SCMP_FLTATR_CTL_NNP, 0);
-  if (rc < 0) throw Error("seccomp_attr_set", "SCMP_FLTATR_CTL_NNP", -rc);
-  for (const auto& arch : profile.architectures) {
-    rc = ::seccomp_arch_add(ctx_, arch_code(arch));
-    if (rc < 0 && rc != -EEXIST) throw Error("seccomp_arch_add", arch, -rc);  // EEXIST: the native one
+// The context libseccomp builds the program in, released with it.
+struct Context {
+  explicit Context(uint32_t default_action) : ctx(::seccomp_init(default_action)) {
+    if (!ctx) throw Error("seccomp_init", "", EINVAL);
   }
-  for (const auto& rule : profile.syscalls) add_rule(ctx_, rule, default_action);
+  ~Context() { ::seccomp_release(ctx); }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+  scmp_filter_ctx ctx;
+};
+
+// libseccomp writes the program to a file descriptor only: a memfd, read back.
+SeccompProgram exported(const Context& context) {
+  Fd memory(::memfd_create("seccomp-bpf", MFD_CLOEXEC));
+  check(memory.get(), "memfd_create", "seccomp-bpf");
+  int rc = ::seccomp_export_bpf(context.ctx, memory.get());
+  if (rc < 0) throw Error("seccomp_export_bpf", "", -rc);
+  off_t size = check(::lseek(memory.get(), 0, SEEK_CUR), "lseek", "seccomp-bpf");
+  SeccompProgram program(static_cast<size_t>(size) / sizeof(sock_filter));
+  ssize_t got = ::pread(memory.get(), program.data(), program.size() * sizeof(sock_filter), 0);
+  if (got != static_cast<ssize_t>(program.size() * sizeof(sock_filter))) throw Error("read", "seccomp-bpf", got == -1 ? errno : EIO);
+  return program;
 }
 
-SeccompFilter::~SeccompFilter() { ::seccomp_release(ctx_); }
+}  // namespace
 
-void SeccompFilter::load() const {
-  int rc = ::seccomp_load(ctx_);
-  if (rc < 0) throw Error("seccomp_load", "", -rc);
+SeccompProgram compile_seccomp(const SeccompProfile& profile) {
+  check_seccomp_names(profile);
+  uint32_t default_action = action_code(profile.default_action, profile.default_errno_ret);
+  Context context(default_action);
+  // no_new_privs is the spec's process.noNewPrivileges to decide, not libseccomp's.
+  int rc = ::seccomp_attr_set(context.ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (rc < 0) throw Error("seccomp_attr_set", "SCMP_FLTATR_CTL_NNP", -rc);
+  for (const auto& arch : profile.architectures) {
+    rc = ::seccomp_arch_add(context.ctx, arch_code(arch));
+    if (rc < 0 && rc != -EEXIST) throw Error("seccomp_arch_add", arch, -rc);  // EEXIST: the native one
+  }
+  for (const auto& rule : profile.syscalls) add_rule(context.ctx, rule, default_action);
+  return exported(context);
+}
+
+void load_seccomp(const SeccompProgram& program) {
+  sock_fprog bpf{static_cast<unsigned short>(program.size()), const_cast<sock_filter*>(program.data())};
+  check(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &bpf), "seccomp", "SECCOMP_SET_MODE_FILTER");
 }
 
 std::string libseccomp_version() {

@@ -1,25 +1,25 @@
 // A seccomp profile (spec/seccomp.hpp) turned by libseccomp into the BPF program the kernel runs on
-// every system call: compiled while the container is set up (errors reach `create`), loaded at the
-// last moment before exec (it may forbid calls minirun itself still makes).
+// every system call. Compiled by minirun before the container is made (errors reach `create`, and the
+// memory libseccomp takes is not charged to the container), and usually not even then: the program
+// is kept by the profile's digest (state/seccomp_cache.hpp). Loaded at the last moment before exec
+// (it may forbid calls minirun itself still makes).
 #pragma once
 
 #include "spec/seccomp.hpp"
 
+#include <linux/filter.h>
+
 #include <string>
+#include <vector>
 
 namespace minirun {
 
-class SeccompFilter {
- public:
-  explicit SeccompFilter(const SeccompProfile& profile);
-  ~SeccompFilter();
-  SeccompFilter(const SeccompFilter&) = delete;
-  SeccompFilter& operator=(const SeccompFilter&) = delete;
-  void load() const;
+using SeccompProgram = std::vector<sock_filter>;
 
- private:
-  void* ctx_ = nullptr;  // scmp_filter_ctx
-};
+SeccompProgram compile_seccomp(const SeccompProfile& profile);
+
+// Installs the program on the calling thread: needs no_new_privs set first, or CAP_SYS_ADMIN.
+void load_seccomp(const SeccompProgram& program);
 
 // "2.5.4": the libseccomp this build runs with (for `features` and --version).
 std::string libseccomp_version();

@@ -14,6 +14,7 @@
 #include "runtime/channel.hpp"
 #include "runtime/init.hpp"
 #include "runtime/launch.hpp"
+#include "state/seccomp_cache.hpp"
 
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
@@ -199,6 +200,8 @@ Record create_container(const StateRoot& root, const CreateOptions& options, Spe
   RootfsPlan rootfs = plan_rootfs(root, options, spec);  // inside the state directory
   record.rootfs = spec.root_path;
   resolve_bind_sources(spec, options.bundle);
+  std::optional<SeccompProgram> seccomp;
+  if (spec.seccomp) seccomp = seccomp_program(root, *spec.seccomp);  // before the init: not in its cgroup
   auto cgroup = Cgroup::create(cgroup_path_for(spec, options.id));
   undo.add([record = cgroup->record()] { Cgroup::open(record)->destroy(); });
   record.cgroup = cgroup->record();
@@ -209,7 +212,7 @@ Record create_container(const StateRoot& root, const CreateOptions& options, Spe
   log_debug("cgroup (" + cgroup_layout() + "): " + cgroup->record().dirs.front());
   fault_point("create:cgroup-made");
   InitPlan plan{spec, rootfs, root.fifo_of(options.id), options.no_pivot, options.preserve_fds, console.get(),
-                cgroup.get()};
+                cgroup.get(), std::move(seccomp)};
   check(::mkfifo(plan.fifo.c_str(), 0600), "mkfifo", plan.fifo);
   write_file(root.config_of(options.id), to_text(spec));
   Channel channel;

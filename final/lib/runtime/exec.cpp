@@ -9,6 +9,7 @@
 #include "kernel/namespaces.hpp"
 #include "kernel/process.hpp"
 #include "runtime/launch.hpp"
+#include "state/seccomp_cache.hpp"
 #include "spec/spec.hpp"
 
 #include <fcntl.h>
@@ -41,7 +42,7 @@ struct Target {
   std::vector<OpenNamespace> namespaces;
   Fd root_dir;  // the init's root: after pivot_root the namespace's root, after chroot the chroot
   Process process;
-  std::optional<SeccompProfile> seccomp;  // the container's: exec'd processes get the same filter
+  std::optional<SeccompProgram> seccomp;  // the container's: exec'd processes get the same filter
   Fd console;                             // with a terminal: connected to --console-socket
 };
 
@@ -58,9 +59,7 @@ void enter_container(const Target& target) {
     check(::setsid(), "setsid");
     if (target.console.valid()) set_up_console(target.console, target.process);
     apply_limits(target.process);
-    std::optional<SeccompFilter> seccomp;
-    if (target.seccomp) seccomp.emplace(*target.seccomp);
-    int status = exec_program(target.process, seccomp ? &*seccomp : nullptr, 0);
+    int status = exec_program(target.process, target.seccomp ? &*target.seccomp : nullptr, 0);
     channel.send("error exec \"" + target.process.args.front() + "\": " + std::strerror(errno));
     ::_exit(status);
   } catch (const std::exception& e) {
@@ -102,9 +101,11 @@ int exec_in_container(const StateRoot& root, const ExecOptions& options) {
   Spec container = load_spec(root.config_of(options.id));
   Process process = process_for(options, container);
   Fd console = open_console_socket(process.terminal, options.console_socket);
+  std::optional<SeccompProgram> seccomp;
+  if (container.seccomp) seccomp = seccomp_program(root, *container.seccomp);
   Target target{*cgroup, open_namespaces_of(record.pid),
                 Fd(static_cast<int>(check(::open(root_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open", root_path))),
-                std::move(process), container.seccomp, std::move(console)};
+                std::move(process), std::move(seccomp), std::move(console)};
   std::optional<SignalForwarder> forwarder;  // caught from the start: see run_container
   if (!options.detach) forwarder.emplace(0);
   Launched launched = launch_program(target);

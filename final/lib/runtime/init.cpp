@@ -8,7 +8,6 @@
 #include "kernel/mounts.hpp"
 #include "kernel/namespaces.hpp"
 #include "kernel/process.hpp"
-#include "kernel/seccomp_filter.hpp"
 #include "kernel/sysctl.hpp"
 #include "spec/linux_names.hpp"
 #include "runtime/launch.hpp"
@@ -19,7 +18,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <memory>
 
 namespace minirun {
 
@@ -92,11 +90,6 @@ std::string set_up_container(const InitPlan& plan, const std::vector<HierarchyVi
   return state;
 }
 
-std::unique_ptr<SeccompFilter> compile_seccomp(const Spec& spec) {
-  if (!spec.seccomp) return nullptr;
-  return std::make_unique<SeccompFilter>(*spec.seccomp);
-}
-
 // Blocks until `start` writes its byte. The fifo was opened read-write, so the open did not block
 // and the read waits for data rather than for a writer.
 void wait_for_start(const Fd& fifo) {
@@ -110,14 +103,12 @@ void wait_for_start(const Fd& fifo) {
 
 void run_init(const InitPlan& plan, const std::vector<HierarchyView>& cgroups, Channel& channel) {
   Fd fifo;
-  std::unique_ptr<SeccompFilter> seccomp;
   std::string state;
   try {
     check(::setsid(), "setsid");
     fifo = Fd(static_cast<int>(check(::open(plan.fifo.c_str(), O_RDWR | O_CLOEXEC), "open", plan.fifo)));
     if (plan.spec.makes_user_namespace()) become_user_namespace_root();  // the fifo is open: it stays usable
     state = set_up_container(plan, cgroups, channel);
-    seccomp = compile_seccomp(plan.spec);
     channel.send("ready");
     // minirun answers once the container is recorded. If minirun is killed before that, the create
     // has failed: end of file here, and the init exits instead of waiting for a start that never comes.
@@ -131,7 +122,7 @@ void run_init(const InitPlan& plan, const std::vector<HierarchyView>& cgroups, C
   int status = 1;
   try {
     run_hooks(plan.spec.hooks.start_container, state, "startContainer");
-    status = exec_program(plan.spec.process, seccomp.get(), plan.preserve_fds);
+    status = exec_program(plan.spec.process, plan.seccomp ? &*plan.seccomp : nullptr, plan.preserve_fds);
     log_error("exec \"" + args.front() + "\": " + std::strerror(errno));
   } catch (const std::exception& e) {
     log_error(e.what());

@@ -8,9 +8,11 @@
 
 #include "kernel/cgroups.hpp"
 #include "kernel/rootfs.hpp"
+#include "kernel/seccomp_filter.hpp"
 #include "runtime/channel.hpp"
 #include "spec/spec.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@ struct InitPlan {
   int preserve_fds = 0;
   int console_socket = -1;  // process.terminal: connected to --console-socket (console.hpp)
   const Cgroup* cgroup = nullptr;
+  std::optional<SeccompProgram> seccomp;  // linux.seccomp, compiled (or found in the cache) by minirun
 };
 
 // In the stage: creates and joins the spec's namespaces. Returns where the stage sits in each v1

@@ -58,7 +58,7 @@ pid_t launch(const LaunchPlan& plan, Channel& channel) {
   return child;
 }
 
-int exec_program(const Process& process, const SeccompFilter* seccomp, int preserve_fds) {
+int exec_program(const Process& process, const SeccompProgram* seccomp, int preserve_fds) {
   reset_signals();
   close_inherited_fds(preserve_fds);
   drop_privileges(process, seccomp);

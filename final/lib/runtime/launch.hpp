@@ -34,6 +34,6 @@ pid_t launch(const LaunchPlan& plan, Channel& channel);
 // The child's last steps: signals back to their defaults, inherited fds closed (all but 0, 1, 2
 // and `preserve_fds` more), privileges dropped (kernel/process.hpp), exec. Returns only when exec
 // failed, with the exit status a shell would give; errno says why.
-int exec_program(const Process& process, const SeccompFilter* seccomp, int preserve_fds);
+int exec_program(const Process& process, const SeccompProgram* seccomp, int preserve_fds);
 
 }  // namespace minirun

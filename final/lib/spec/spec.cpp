@@ -391,4 +391,6 @@ ordered_json to_json(const Spec& spec) { return write_object(spec); }
 
 std::string to_text(const Spec& spec) { return to_json(spec).dump(2) + "\n"; }
 
+std::string to_text(const SeccompProfile& profile) { return write_object(profile).dump(); }
+
 }  // namespace minirun

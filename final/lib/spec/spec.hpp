@@ -201,6 +201,7 @@ Process load_process(const std::string& path);
 
 nlohmann::ordered_json to_json(const Spec& spec);
 std::string to_text(const Spec& spec);  // pretty-printed config.json
+std::string to_text(const SeccompProfile& profile);  // linux.seccomp as one line of JSON
 
 // What `minirun spec` writes: runc's default, minus the fields minirun does not implement yet.
 Spec default_spec();

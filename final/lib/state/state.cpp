@@ -81,6 +81,7 @@ void validate_id(const std::string& id) {
   if (id == "." || id == ".." || id.find('/') != std::string::npos || id.find('\0') != std::string::npos) {
     throw Error("invalid container ID \"" + id + "\"");
   }
+  if (id.starts_with(".")) throw Error("invalid container ID \"" + id + "\": starts with a dot, as the state root's own files do");
 }
 
 std::string to_string(Status status) {

@@ -20,7 +20,8 @@ namespace minirun {
 
 inline const char* const kDefaultStateRoot = "/run/minirun";
 
-// Container IDs become directory names: no "/", not "." or "..", not empty, at most 1024 bytes.
+// Container IDs become directory names: no "/", no leading dot (.seccomp is the state root's own), not
+// empty, at most 1024 bytes.
 void validate_id(const std::string& id);
 
 struct Record {
