@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -29,8 +30,10 @@ constexpr Hierarchy kHierarchies[] = {
 };
 
 // Where a controller's hierarchy is mounted, its symlink followed ("cpu" -> "cpu,cpuacct", as systemd
-// links them); empty if none.
+// links them); empty if none. Looked up once per process: every write to a cgroup file asks.
 std::string mount_point_of(const std::string& controller) {
+  static std::map<std::string, std::string> known;
+  if (auto found = known.find(controller); found != known.end()) return found->second;
   std::string path = "/sys/fs/cgroup/" + controller;
   char target[PATH_MAX];
   ssize_t length = ::readlink(path.c_str(), target, sizeof target - 1);
@@ -38,7 +41,7 @@ std::string mount_point_of(const std::string& controller) {
     std::string link(target, static_cast<size_t>(length));
     path = link.starts_with("/") ? link : "/sys/fs/cgroup/" + link;
   }
-  return ::access(path.c_str(), F_OK) == 0 ? path : "";
+  return known[controller] = ::access(path.c_str(), F_OK) == 0 ? path : "";
 }
 
 // The kernel applies the lines in order: "a" on devices.deny first empties the allow list.
