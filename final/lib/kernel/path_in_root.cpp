@@ -68,19 +68,6 @@ std::string read_link(const Fd& dir, const std::string& name, const std::string&
   return std::string(target, static_cast<size_t>(size));
 }
 
-// The usual missing destination: its parent is there (in the image, or a mount just made, as /dev
-// for /dev/pts), and only the last component is to be made. Nothing when the parent is not there,
-// or something appeared under that name (a dangling symlink): the walk settles those.
-Fd made_in_parent(const Fd& root, const std::string& path, bool as_file) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return Fd();
-  std::string name = path.substr(slash + 1);
-  if (name.empty() || name == "." || name == "..") return Fd();
-  Fd parent(openat2_in_root(root, slash == 0 ? "/" : path.substr(0, slash), O_PATH | O_DIRECTORY));
-  if (!parent.valid() || !create_entry(parent, name, as_file, path)) return Fd();
-  return open_in_root(root, path, O_PATH);
-}
-
 }  // namespace
 
 Fd open_root(const std::string& rootfs) {
@@ -98,12 +85,20 @@ Fd make_path_in_root(const Fd& root, const std::string& path, bool as_file) {
   Fd existing(openat2_in_root(root, path, O_PATH));
   if (existing.valid()) return existing;
   if (errno != ENOENT) throw Error("open in the rootfs", path, errno);
-  if (Fd made = made_in_parent(root, path, as_file); made.valid()) return made;
 
+  // The walk starts at the parent when that is there (a directory of the image, or a mount just made,
+  // as /dev for /dev/pts), with only the last component left to make; from the root otherwise.
   const std::string top = "/";
   std::deque<std::string> todo = components_of(path);
   std::string walked = top;
-  Fd dir = open_in_root(root, walked, O_PATH | O_DIRECTORY);
+  for (size_t i = 0; i + 1 < todo.size(); ++i) walked = join(walked, todo[i]);
+  Fd dir(openat2_in_root(root, walked, O_PATH | O_DIRECTORY));
+  if (dir.valid() && !todo.empty()) {
+    todo.erase(todo.begin(), todo.end() - 1);
+  } else {
+    walked = top;
+    dir = open_in_root(root, walked, O_PATH | O_DIRECTORY);
+  }
   int symlinks = 0;
   while (!todo.empty()) {
     std::string name = todo.front();
