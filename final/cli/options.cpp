@@ -18,10 +18,11 @@ bool is_option(const std::string& word) {
   return word.size() > 1 && word[0] == '-' && !(word[1] >= '0' && word[1] <= '9');
 }
 
-std::string joined(const std::vector<std::string>& names) {
+// "-b, --bundle DIR": an option as the help shows it.
+std::string shown(const std::vector<std::string>& names, const std::string& value_name) {
   std::string text;
   for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
-  return text;
+  return value_name.empty() ? text : text + " " + value_name;
 }
 
 // "  --bundle DIR        Bundle directory": the help's rows, their second column aligned.
@@ -79,7 +80,7 @@ std::string Verb::help() const {
     listed.emplace_back(argument.name, argument.help);
   }
   for (const auto& option : options_) {
-    listed.emplace_back(joined(option.names) + (option.value_name.empty() ? "" : " " + option.value_name), option.help);
+    listed.emplace_back(shown(option.names, option.value_name), option.help);
   }
   return usage + "\n\n" + description_ + "\n\n" + rows(listed);
 }
@@ -157,7 +158,7 @@ std::string CommandLine::help() const {
   std::vector<std::pair<std::string, std::string>> commands, globals;
   for (const auto& verb : verbs_) commands.emplace_back(verb.name(), verb.description());
   for (const auto& option : global_.options_) {
-    globals.emplace_back(joined(option.names) + (option.value_name.empty() ? "" : " " + option.value_name), option.help);
+    globals.emplace_back(shown(option.names, option.value_name), option.help);
   }
   globals.emplace_back("-h, --help", "This help; COMMAND --help: the command's");
   globals.emplace_back("-v, --version", "The version, and the runtime spec it implements");
