@@ -103,13 +103,13 @@ void collect_cgroups(const std::string& dir, int depth, std::set<std::string>& f
 }
 
 // minirun's default state root. Like runc's and crun's, it is made by the first container on the machine
-// and stays, so its appearance is not a leak; nor is its .seccomp, the seccomp programs it keeps for
-// the next container. What else appears inside it (a container's state) is.
+// and stays, so its appearance is not a leak; what appears inside it (a container's state) is, but for
+// the root's own files, whose names start with a dot as no container ID may (.seccomp: the seccomp
+// programs minirun keeps for the next container).
 constexpr const char* kStateRoot = "/run/minirun";
-constexpr const char* kSeccompCache = "/run/minirun/.seccomp";
 
 bool is_state_root(const std::string& path) {
-  return path == kStateRoot || path == kSeccompCache;
+  return path == kStateRoot;
 }
 
 std::set<std::string> files_named_like_stages() {
@@ -119,7 +119,9 @@ std::set<std::string> files_named_like_stages() {
       if (named_like_a_stage(name)) found.insert(dir + "/" + name);
     }
   }
-  for (const auto& name : list_directory(kStateRoot)) found.insert(std::string(kStateRoot) + "/" + name);
+  for (const auto& name : list_directory(kStateRoot)) {
+    if (!name.starts_with(".")) found.insert(std::string(kStateRoot) + "/" + name);
+  }
   return found;
 }
 

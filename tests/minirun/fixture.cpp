@@ -169,7 +169,7 @@ bool gone(int pid) {
 
 std::vector<std::string> Fixture::containers() const {
   std::vector<std::string> entries = harness::list_directory(state_);
-  std::erase(entries, ".seccomp");  // the state root's own: the seccomp programs kept for the next container
+  std::erase_if(entries, [](const std::string& name) { return name.starts_with("."); });  // the root's own (.seccomp)
   return entries;
 }
 

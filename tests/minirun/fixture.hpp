@@ -66,7 +66,7 @@ class Fixture {
   void remove(const std::string& id) const;
   // remove() of a container that has an init, and check that the init is gone too.
   void remove_with_init(const std::string& id) const;
-  std::vector<std::string> containers() const;  // entries of the state root, but its .seccomp
+  std::vector<std::string> containers() const;  // entries of the state root, but its own (".seccomp")
   // A private copy of the test rootfs (the shared one is never written), for a writable root.
   std::string copy_of_rootfs() const;
 
