@@ -58,5 +58,6 @@ void add_delete(CommandLine& line, Commands& commands);
 void add_exec(CommandLine& line, Commands& commands);
 void add_ps(CommandLine& line, Commands& commands);
 void add_features(CommandLine& line, Commands& commands);
+void add_images(CommandLine& line, Commands& commands);
 
 }  // namespace minirun::cli

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   add_globals(line.global(), globals);
   Commands commands;
   for (auto add : {add_spec, add_create, add_run, add_start, add_state, add_list, add_kill, add_delete, add_exec,
-                   add_ps, add_features}) {
+                   add_ps, add_features, add_images}) {
     add(line, commands);
   }
   const Command* command = nullptr;

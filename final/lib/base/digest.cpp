@@ -1,9 +1,13 @@
 #include "base/digest.hpp"
 
+#include "base/error.hpp"
+
 #include <elf.h>
 #include <link.h>
 #include <nettle/sha2.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace minirun {
@@ -56,6 +60,21 @@ std::string sha256_hex(std::string_view data) {
   sha256_ctx context;
   sha256_init(&context);
   sha256_update(&context, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
+  unsigned char digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&context, sizeof digest, digest);
+  return hex(digest, sizeof digest);
+}
+
+std::string sha256_hex_of_fd(int fd, const std::string& path) {
+  sha256_ctx context;
+  sha256_init(&context);
+  char buffer[1 << 16];
+  ssize_t got;
+  while ((got = ::read(fd, buffer, sizeof buffer)) != 0) {
+    if (got == -1 && errno == EINTR) continue;
+    check(got, "read", path);
+    sha256_update(&context, got, reinterpret_cast<const uint8_t*>(buffer));
+  }
   unsigned char digest[SHA256_DIGEST_SIZE];
   sha256_digest(&context, sizeof digest, digest);
   return hex(digest, sizeof digest);

@@ -10,6 +10,9 @@ namespace minirun {
 // The SHA-256 of `data`, as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view data);
 
+// The SHA-256 of what is left to read from `fd`, read to its end.
+std::string sha256_hex_of_fd(int fd, const std::string& path);
+
 // The GNU build id of the running program (ld --build-id), in hex; empty when it has none.
 std::string own_build_id();
 

@@ -15,6 +15,8 @@
 //   run:exited              the container's program ended; run has not deleted it yet
 //   delete:init-killed      delete holds the lock and has SIGKILLed the init
 //   delete:cgroup-removed   the cgroup is gone; the state directory is not
+//   image:layer-unpacked    a layer's files are all in its hidden directory of the store, which is
+//                           not yet renamed into place
 //   cgroup:moving-process   a process is about to be moved into a container's cgroup (a stage on
 //                           cgroup v1; on v2 none is moved: kernel/cgroups.hpp)
 #pragma once

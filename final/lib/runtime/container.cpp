@@ -199,6 +199,7 @@ Record create_container(const StateRoot& root, const CreateOptions& options, Spe
   Record record = first_record(options, spec);
   RootfsPlan rootfs = plan_rootfs(root, options, spec);  // inside the state directory
   record.rootfs = spec.root_path;
+  record.layers = rootfs.lower_layers;
   resolve_bind_sources(spec, options.bundle);
   std::optional<SeccompProgram> seccomp;
   if (spec.seccomp) seccomp = seccomp_program(root, *spec.seccomp);  // before the init: not in its cgroup

@@ -36,12 +36,14 @@ void report_oom(const Record& record) {
 
 }  // namespace
 
-int run_container(const StateRoot& root, const CreateOptions& options, const Spec& spec, bool detach) {
+int run_container(const StateRoot& root, const CreateOptions& options, const Spec& spec, bool detach,
+                  const std::function<void()>& created) {
   // Ctrl-C or a `kill` during setup must not kill minirun half way (that would leave the container
   // behind); once the container runs, they are passed on to it.
   std::optional<SignalForwarder> forwarder;
   if (!detach) forwarder.emplace(0);
   Record record = create_container(root, options, spec);
+  if (created) created();
   try {
     if (forwarder) forwarder->retarget(record.pid);
     start_created(root, record, spec.hooks);

@@ -5,6 +5,7 @@
 #include "runtime/container.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 namespace minirun {
@@ -21,7 +22,9 @@ inline constexpr int64_t kCpuPeriod = 100000;
 // The default spec, with the command and limits given; the root is set by create (the overlay).
 Spec spec_for_rootfs(const RootfsRun& run);
 
-// Returns the container's exit status (128+N on signal N), or 0 when detached.
-int run_container(const StateRoot& root, const CreateOptions& options, const Spec& spec, bool detach);
+// Returns the container's exit status (128+N on signal N), or 0 when detached. `created` is called
+// once the container is recorded (run --image lets go of the layer store's lock then).
+int run_container(const StateRoot& root, const CreateOptions& options, const Spec& spec, bool detach,
+                  const std::function<void()>& created = {});
 
 }  // namespace minirun

@@ -30,6 +30,7 @@ nlohmann::ordered_json record_json(const Record& r) {
   out.erase("status");  // computed each time from the process, never stored
   out["minirun"] = {{"startTime", r.start_time},
                     {"cgroup", {{"version", r.cgroup.version}, {"dirs", r.cgroup.dirs}, {"created", r.cgroup.created}}}};
+  if (!r.layers.empty()) out["minirun"]["layers"] = r.layers;
   if (r.creator != 0) out["minirun"]["creator"] = {{"pid", r.creator}, {"startTime", r.creator_start_time}};
   return out;
 }
@@ -45,6 +46,7 @@ Record record_from(const json& j) {
   r.annotations = j.value("annotations", std::map<std::string, std::string>{});
   const json& own = j.at("minirun");
   r.start_time = own.at("startTime").get<uint64_t>();
+  r.layers = own.value("layers", std::vector<std::string>{});
   r.cgroup.version = own.at("cgroup").at("version").get<std::string>();
   r.cgroup.dirs = own.at("cgroup").at("dirs").get<std::vector<std::string>>();
   r.cgroup.created = own.at("cgroup").at("created").get<std::vector<std::string>>();

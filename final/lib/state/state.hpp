@@ -30,6 +30,7 @@ struct Record {
   uint64_t start_time = 0;  // of pid, in clock ticks since boot: tells a reused pid apart
   std::string bundle;
   std::string rootfs;
+  std::vector<std::string> layers;  // the overlay's lower directories, when it has them
   std::string created;      // RFC 3339
   std::string owner;
   std::map<std::string, std::string> annotations;

@@ -1,0 +1,164 @@
+#include "image/layer_store.hpp"
+
+#include "base/error.hpp"
+#include "base/fault.hpp"
+#include "base/files.hpp"
+#include "base/log.hpp"
+#include "base/rollback.hpp"
+#include "image/unpack.hpp"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <map>
+#include <set>
+
+namespace minirun {
+
+namespace {
+
+std::string absolute(const std::string& path) {
+  if (path.starts_with("/")) return path;
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) throw Error("getcwd", path, errno);
+  return std::string(cwd) + "/" + path;
+}
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+// The path as create records a lower directory: symlinks resolved.
+std::string canonical(const std::string& path) {
+  char real[PATH_MAX];
+  if (!::realpath(path.c_str(), real)) throw Error("realpath", path, errno);
+  return real;
+}
+
+uint64_t size_sum = 0;  // nftw calls a plain function: the sum it adds to
+int add_size(const char*, const struct stat* st, int type, FTW*) {
+  if (type == FTW_F || type == FTW_SL) size_sum += st->st_size;
+  return 0;
+}
+
+uint64_t tree_size(const std::string& path) {
+  size_sum = 0;
+  ::nftw(path.c_str(), add_size, 16, FTW_PHYS);
+  return size_sum;
+}
+
+// Unpacks into a hidden directory and renames it into place only when the whole layer is there and
+// on disk: a crash half way leaves a ".tmp" that the next holder of the lock removes.
+void unpack_one(const std::string& layout, const Descriptor& layer, const std::string& dir) {
+  std::string hex = digest_hex(layer.digest);
+  std::string partial = dir + "/." + hex + ".tmp";
+  check(::mkdir(partial.c_str(), 0755), "mkdir", partial);
+  Rollback undo;
+  undo.add([partial] { remove_tree(partial); });
+  Fd target(::open(partial.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!target.valid()) throw Error("open", partial, errno);
+  Fd blob = open_blob(layout, layer);
+  log_debug("unpacking layer " + layer.digest);
+  unpack_layer(blob.get(), layer.media_type, target.get(), "layer " + layer.digest.substr(0, 19));
+  fault_point("image:layer-unpacked");
+  check(::syncfs(target.get()), "syncfs", partial);
+  check(::rename(partial.c_str(), (dir + "/" + hex).c_str()), "rename", partial);
+  undo.commit();
+}
+
+// The layers the containers under `root` stack, by the name of their directory in `dir`.
+std::set<std::string> layers_in_use(const StateRoot& root, const std::string& dir, std::map<std::string, std::vector<std::string>>* users) {
+  std::set<std::string> used;
+  for (const auto& id : root.ids()) {
+    Record record;
+    try {
+      record = root.load(id);
+    } catch (const Error&) {
+      continue;  // deleted in the meantime
+    }
+    for (const auto& layer : record.layers) {
+      if (!layer.starts_with(dir + "/")) continue;
+      std::string hex = layer.substr(dir.size() + 1);
+      used.insert(hex);
+      if (users) (*users)[hex].push_back(id);
+    }
+  }
+  return used;
+}
+
+}  // namespace
+
+LayerStore::LayerStore(const std::string& dir) : dir_(absolute(dir) + "/layers/sha256") {}
+
+// Made on first use, readable by root only; its path made canonical, as the layers' paths that
+// create records are.
+Fd LayerStore::lock(int operation) const {
+  make_directories(dir_, 0700);
+  std::string path = dir_.substr(0, dir_.rfind('/')) + "/lock";
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd.valid()) throw Error("open", path, errno);
+  while (::flock(fd.get(), operation) == -1) {
+    if (errno != EINTR) throw Error("flock", path, errno);
+  }
+  return fd;
+}
+
+std::vector<std::string> LayerStore::stored() const {
+  std::vector<std::string> names;
+  for (const auto& name : names_in(dir_)) {
+    if (!name.starts_with(".")) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> LayerStore::unpack(const Image& image, Fd& hold) const {
+  Fd lock = this->lock(LOCK_EX);
+  std::string dir = canonical(dir_);
+  for (const auto& name : names_in(dir)) {
+    if (name.starts_with(".")) remove_tree(dir + "/" + name);  // left by a crash: we hold the lock
+  }
+  std::vector<std::string> lowers;
+  Rollback undo;  // a refused layer takes the ones this call unpacked with it: a bad image leaves nothing
+  for (const auto& layer : image.layers) {
+    std::string path = dir + "/" + digest_hex(layer.digest);
+    if (!exists(path)) {
+      unpack_one(image.layout, layer, dir);
+      undo.add([path] { remove_tree(path); });
+    }
+    lowers.insert(lowers.begin(), path);
+  }
+  undo.commit();
+  check(::flock(lock.get(), LOCK_SH), "flock", dir);
+  hold = std::move(lock);
+  return lowers;
+}
+
+std::vector<StoredLayer> LayerStore::list(const StateRoot& root) const {
+  if (!exists(dir_)) return {};
+  Fd lock = this->lock(LOCK_SH);
+  std::map<std::string, std::vector<std::string>> users;
+  layers_in_use(root, canonical(dir_), &users);
+  std::vector<StoredLayer> layers;
+  for (const auto& hex : stored()) layers.push_back({"sha256:" + hex, tree_size(dir_ + "/" + hex), users[hex]});
+  return layers;
+}
+
+std::vector<std::string> LayerStore::prune(const StateRoot& root) const {
+  if (!exists(dir_)) return {};
+  Fd lock = this->lock(LOCK_EX);
+  auto used = layers_in_use(root, canonical(dir_), nullptr);
+  std::vector<std::string> removed;
+  for (const auto& hex : stored()) {
+    if (used.contains(hex)) continue;
+    remove_tree(dir_ + "/" + hex);
+    removed.push_back("sha256:" + hex);
+  }
+  return removed;
+}
+
+}  // namespace minirun

@@ -1,0 +1,46 @@
+// The layer store: each layer of an image unpacked once, in a directory named by its digest
+// (content addressing: two images, or two containers, that have a layer share its directory), to be
+// stacked read-only as an overlay lower directory under any number of containers.
+//
+//   STORE/layers/lock                 flock: exclusive to unpack or prune, shared while a container is made
+//   STORE/layers/sha256/<hex>/        a layer, complete: only ever renamed into place once unpacked
+//   STORE/layers/sha256/.<hex>.tmp/   a layer being unpacked; one left by a crash is removed, never used
+#pragma once
+
+#include "base/fd.hpp"
+#include "image/layout.hpp"
+#include "state/state.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace minirun {
+
+inline const char* const kDefaultStore = "/var/lib/minirun";
+
+struct StoredLayer {
+  std::string digest;
+  uint64_t size = 0;                 // bytes of its files and symlinks
+  std::vector<std::string> used_by;  // containers under the state root that stack it
+};
+
+class LayerStore {
+ public:
+  explicit LayerStore(const std::string& dir);
+
+  // The image's layers as lower directories, top first, each unpacked here unless it already is.
+  // Returns with the store's lock held shared in `hold`: a prune waits until the container that
+  // uses them is recorded and `hold` is closed.
+  std::vector<std::string> unpack(const Image& image, Fd& hold) const;
+  std::vector<StoredLayer> list(const StateRoot& root) const;
+  // Removes the layers no container under `root` uses; returns their digests.
+  std::vector<std::string> prune(const StateRoot& root) const;
+
+ private:
+  Fd lock(int operation) const;
+  std::vector<std::string> stored() const;
+  std::string dir_;  // STORE/layers/sha256, absolute
+};
+
+}  // namespace minirun
