@@ -43,7 +43,7 @@ void add_create_flags(Verb& verb, CreateArgs& args) {
 
 CreateOptions create_options(const CreateArgs& args) {
   return CreateOptions{args.id, absolute_dir(args.bundle), args.pid_file, args.console_socket, args.no_pivot,
-                       args.preserve_fds, {}};
+                       args.preserve_fds, {}, std::nullopt};
 }
 
 void add_create(CommandLine& line, Commands& commands) {

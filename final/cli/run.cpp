@@ -19,7 +19,7 @@ struct RunArgs {
   CreateArgs create;
   std::vector<std::string> rootfs, command;
   std::optional<std::string> image;
-  std::string store = kDefaultStore;
+  std::optional<std::string> store;
   std::string hostname;
   std::optional<std::string> memory, pids, cpus;  // given, even if empty, means "check it"
   bool detach = false;
@@ -50,13 +50,16 @@ int run_image(const StateRoot& root, CreateOptions options, const RunArgs& a) {
   Spec spec = spec_for_rootfs(limits_of(a));
   apply_image_config(spec, image.config, a.command);
   Fd hold;
-  options.layers = LayerStore(a.store).unpack(image, hold);
+  UnpackedImage unpacked = LayerStore(a.store.value_or(kDefaultStore)).unpack(image, hold);
+  options.layers = unpacked.lowers;
+  options.layers_root = unpacked.root;
   if (!image.config.user.empty()) spec.process.user = image_user(image.config.user, options.layers);
   return run_container(root, options, spec, a.detach, [&hold] { hold.reset(); });
 }
 
 int run(const StateRoot& root, const RunArgs& a) {
   if (!a.rootfs.empty() && a.image) throw Error("--rootfs and --image: give one of them");
+  if (a.store && !a.image) throw Error("--store goes with --image");
   bool own_spec = !a.rootfs.empty() || a.image;
   if (!own_spec && (a.memory || a.pids || a.cpus || !a.hostname.empty())) {
     throw Error("--hostname, --memory, --pids and --cpus go with --rootfs or --image; a bundle's config.json says these");
@@ -84,7 +87,7 @@ void add_run(CommandLine& line, Commands& commands) {
   verb.option("--image", "DIR[:REF]", "An OCI image layout: its layers, unpacked once, instead of a bundle",
               [args](const std::string& image) { args->image = image; });
   verb.option("--store", "DIR", std::string("With --image: where layers are unpacked (default: ") + kDefaultStore + ")",
-              args->store);
+              [args](const std::string& store) { args->store = store; });
   verb.option("--hostname", "NAME", "With --rootfs or --image: the container's hostname", args->hostname);
   // Given, even empty, means "check it": --memory '' is an error, not "no limit".
   verb.option("--memory", "SIZE", "With --rootfs or --image: memory limit (bytes or K/M/G)", [args](const std::string& v) { args->memory = v; });

@@ -178,3 +178,49 @@ TEST_CASE("podman run -v SRC:DEST:rshared: a mount made inside reaches the host,
   }
   CHECK(harness::run({"umount", shared}).status == 0);
 }
+
+// An image podman built, in the two forms its tools write (podman save: gzip; podman push: zstd):
+// minirun unpacks and stacks its layers, and the container sees the very tree `podman run` shows.
+TEST_CASE("minirun run --image of a podman-built image: the same tree as podman run", "[podman][image]") {
+  harness::LeakGuard guard;
+  Podman podman;
+  const Runtime builder = runtimes().front();  // runc when installed
+  harness::TempDir work;
+  std::filesystem::create_directories(work / "context");
+  REQUIRE(harness::run({"cp", "-a", kRootfs, work / "context/rootfs"}).status == 0);
+  // Three layers: the rootfs; files under /srv; then a whiteout (gone), an opaque directory (full,
+  // removed and made again), a mode, a symlink and a hard link.
+  harness::write_file(work / "context/Containerfile",
+                      "FROM scratch\n"
+                      "COPY rootfs/ /\n"
+                      "RUN mkdir -p /srv/full && echo a > /srv/full/a && echo gone > /srv/gone && echo kept > /srv/kept\n"
+                      "RUN rm /srv/gone && rm -rf /srv/full && mkdir /srv/full && echo c > /srv/full/c && "
+                      "echo added > /srv/added && chmod 0600 /srv/added && ln -s added /srv/link && ln /srv/kept /srv/hard\n");
+  const std::string image = "localhost/minirun-image-test:latest";
+  auto built = podman.run(builder, {"build", "--quiet", "--tag", image, work / "context"}, std::chrono::seconds(180));
+  INFO(built.err);
+  REQUIRE(built.status == 0);
+  REQUIRE(podman.run(builder, {"save", "--format", "oci-dir", "--output", work / "saved", image}).status == 0);
+  REQUIRE(podman.run(builder, {"push", "--compression-format", "zstd", image, "oci:" + (work / "pushed") + ":zstd"}).status == 0);
+
+  // Every name under / but the kernel's file systems and what an engine mounts in: mode, owner, type,
+  // symlink target, and each file's checksum.
+  const std::string tree =
+      "cd / && find . -xdev \\( -path ./proc -o -path ./sys -o -path ./dev -o -path ./run -o -path ./etc/hosts"
+      " -o -path ./etc/hostname -o -path ./etc/resolv.conf -o -path ./etc/mtab \\) -prune -o -print | sort > /tmp/names;"
+      " xargs stat -c '%n %a %u:%g %F %N' < /tmp/names | grep -v '^./tmp'; grep -v '^./tmp' /tmp/names |"
+      " while read -r name; do [ -f \"$name\" ] && [ ! -L \"$name\" ] && echo \"$name\"; done | xargs md5sum";
+  auto seen_by_podman = podman.run(builder, {"run", "--rm", image, "sh", "-c", tree});
+  REQUIRE(seen_by_podman.status == 0);
+  CHECK_THAT(seen_by_podman.out, Catch::Contains("./srv/full/c 644 0:0 regular file") &&
+                                     Catch::Contains("./srv/link 777 0:0 symbolic link './srv/link' -> 'added'"));
+  CHECK_THAT(seen_by_podman.out, !Catch::Contains("./srv/gone") && !Catch::Contains("./srv/full/a"));
+  for (const std::string& layout : {work / "saved", work / "pushed:zstd"}) {
+    INFO("image: " << layout);
+    auto seen = harness::run({kMinirun, "--root", work / "state", "run", "--image", layout, "--store", work / "store",
+                              "image-from-podman", "--", "sh", "-c", tree});
+    INFO(seen.err);
+    CHECK(seen.status == 0);
+    CHECK(seen.out == seen_by_podman.out);
+  }
+}

@@ -1,6 +1,6 @@
 // run --image: an OCI image layout becomes the container's root, its layers unpacked once into the
 // store and stacked as overlay lower directories; hostile images are refused and leave nothing.
-// The images are made by make-image (next to this file); tests/engines has podman's.
+// The images are made by scripts/make-image; tests/engines has podman's.
 
 #include "fixture.hpp"
 

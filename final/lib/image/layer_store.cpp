@@ -7,6 +7,7 @@
 #include "base/rollback.hpp"
 #include "image/unpack.hpp"
 
+#include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/file.h>
@@ -17,6 +18,7 @@
 #include <cerrno>
 #include <climits>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace minirun {
@@ -30,7 +32,11 @@ std::string absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool exists(const std::string& path) {
+  if (::access(path.c_str(), F_OK) == 0) return true;
+  if (errno != ENOENT) throw Error("access", path, errno);  // a store that is a file, say
+  return false;
+}
 
 // The path as create records a lower directory: symlinks resolved.
 std::string canonical(const std::string& path) {
@@ -59,16 +65,23 @@ void unpack_one(const std::string& layout, const Descriptor& layer, const std::s
   check(::mkdir(partial.c_str(), 0755), "mkdir", partial);
   Rollback undo;
   undo.add([partial] { remove_tree(partial); });
-  Fd target(::open(partial.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!target.valid()) throw Error("open", partial, errno);
+  std::string fs = partial + "/fs";
+  check(::mkdir(fs.c_str(), 0755), "mkdir", fs);
+  Fd target(::open(fs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!target.valid()) throw Error("open", fs, errno);
   Fd blob = open_blob(layout, layer);
   log_debug("unpacking layer " + layer.digest);
-  unpack_layer(blob.get(), layer.media_type, target.get(), "layer " + layer.digest.substr(0, 19));
+  auto root = unpack_layer(blob.get(), layer.media_type, target.get(), "layer " + layer.digest.substr(0, 19));
+  nlohmann::json facts = {{"size", tree_size(fs)}};
+  if (root) facts["root"] = {{"mode", root->mode}, {"uid", root->uid}, {"gid", root->gid}};
+  write_new_file(partial + "/layer.json", facts.dump() + "\n");
   fault_point("image:layer-unpacked");
   check(::syncfs(target.get()), "syncfs", partial);
   check(::rename(partial.c_str(), (dir + "/" + hex).c_str()), "rename", partial);
   undo.commit();
 }
+
+nlohmann::json facts_of(const std::string& layer) { return nlohmann::json::parse(read_file(layer + "/layer.json")); }
 
 // The layers the containers under `root` stack, by the name of their directory in `dir`.
 std::set<std::string> layers_in_use(const StateRoot& root, const std::string& dir, std::map<std::string, std::vector<std::string>>* users) {
@@ -80,9 +93,9 @@ std::set<std::string> layers_in_use(const StateRoot& root, const std::string& di
     } catch (const Error&) {
       continue;  // deleted in the meantime
     }
-    for (const auto& layer : record.layers) {
+    for (const auto& layer : record.layers) {  // DIR/<hex>/fs
       if (!layer.starts_with(dir + "/")) continue;
-      std::string hex = layer.substr(dir.size() + 1);
+      std::string hex = layer.substr(dir.size() + 1, layer.find('/', dir.size() + 1) - dir.size() - 1);
       used.insert(hex);
       if (users) (*users)[hex].push_back(id);
     }
@@ -116,13 +129,14 @@ std::vector<std::string> LayerStore::stored() const {
   return names;
 }
 
-std::vector<std::string> LayerStore::unpack(const Image& image, Fd& hold) const {
+UnpackedImage LayerStore::unpack(const Image& image, Fd& hold) const {
   Fd lock = this->lock(LOCK_EX);
   std::string dir = canonical(dir_);
   for (const auto& name : names_in(dir)) {
     if (name.starts_with(".")) remove_tree(dir + "/" + name);  // left by a crash: we hold the lock
   }
-  std::vector<std::string> lowers;
+  UnpackedImage unpacked;
+  std::optional<RootAttributes> named_root;
   Rollback undo;  // a refused layer takes the ones this call unpacked with it: a bad image leaves nothing
   for (const auto& layer : image.layers) {
     std::string path = dir + "/" + digest_hex(layer.digest);
@@ -130,12 +144,16 @@ std::vector<std::string> LayerStore::unpack(const Image& image, Fd& hold) const 
       unpack_one(image.layout, layer, dir);
       undo.add([path] { remove_tree(path); });
     }
-    lowers.insert(lowers.begin(), path);
+    unpacked.lowers.insert(unpacked.lowers.begin(), path + "/fs");
+    if (auto root = facts_of(path).value("root", nlohmann::json()); !root.is_null()) {
+      named_root = RootAttributes{root.at("mode").get<mode_t>(), root.at("uid").get<uid_t>(), root.at("gid").get<gid_t>()};
+    }
   }
   undo.commit();
+  if (named_root) unpacked.root = *named_root;
   check(::flock(lock.get(), LOCK_SH), "flock", dir);
   hold = std::move(lock);
-  return lowers;
+  return unpacked;
 }
 
 std::vector<StoredLayer> LayerStore::list(const StateRoot& root) const {
@@ -144,7 +162,9 @@ std::vector<StoredLayer> LayerStore::list(const StateRoot& root) const {
   std::map<std::string, std::vector<std::string>> users;
   layers_in_use(root, canonical(dir_), &users);
   std::vector<StoredLayer> layers;
-  for (const auto& hex : stored()) layers.push_back({"sha256:" + hex, tree_size(dir_ + "/" + hex), users[hex]});
+  for (const auto& hex : stored()) {
+    layers.push_back({"sha256:" + hex, facts_of(dir_ + "/" + hex).at("size").get<uint64_t>(), users[hex]});
+  }
   return layers;
 }
 

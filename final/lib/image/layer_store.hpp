@@ -2,13 +2,16 @@
 // (content addressing: two images, or two containers, that have a layer share its directory), to be
 // stacked read-only as an overlay lower directory under any number of containers.
 //
-//   STORE/layers/lock                 flock: exclusive to unpack or prune, shared while a container is made
-//   STORE/layers/sha256/<hex>/        a layer, complete: only ever renamed into place once unpacked
-//   STORE/layers/sha256/.<hex>.tmp/   a layer being unpacked; one left by a crash is removed, never used
+//   STORE/layers/lock                     flock: exclusive to unpack or prune, shared while a container is made
+//   STORE/layers/sha256/<hex>/            a layer, complete: only ever renamed into place once unpacked
+//                             fs/         its files, the overlay lower directory
+//                             layer.json  its size, and its root's mode and owner if its tar names them
+//   STORE/layers/sha256/.<hex>.tmp/       a layer being unpacked; one left by a crash is removed, never used
 #pragma once
 
 #include "base/fd.hpp"
 #include "image/layout.hpp"
+#include "kernel/rootfs.hpp"
 #include "state/state.hpp"
 
 #include <cstdint>
@@ -25,14 +28,18 @@ struct StoredLayer {
   std::vector<std::string> used_by;  // containers under the state root that stack it
 };
 
+struct UnpackedImage {
+  std::vector<std::string> lowers;  // the layers' fs directories, top first
+  RootAttributes root;              // the topmost layer's that names it; none does: 0555 root's, as podman's
+};
+
 class LayerStore {
  public:
   explicit LayerStore(const std::string& dir);
 
-  // The image's layers as lower directories, top first, each unpacked here unless it already is.
-  // Returns with the store's lock held shared in `hold`: a prune waits until the container that
-  // uses them is recorded and `hold` is closed.
-  std::vector<std::string> unpack(const Image& image, Fd& hold) const;
+  // The image's layers, each unpacked here unless it already is. Returns with the store's lock held
+  // shared in `hold`: a prune waits until the container that uses them is recorded and `hold` is closed.
+  UnpackedImage unpack(const Image& image, Fd& hold) const;
   std::vector<StoredLayer> list(const StateRoot& root) const;
   // Removes the layers no container under `root` uses; returns their digests.
   std::vector<std::string> prune(const StateRoot& root) const;

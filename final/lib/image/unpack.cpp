@@ -171,10 +171,14 @@ void make_whiteout(int parent, const std::string& name, const std::string& path)
   check(::mknodat(parent, hidden.c_str(), S_IFCHR | 0, makedev(0, 0)), "mknod (whiteout)", path);
 }
 
-void unpack_entry(archive* reader, archive_entry* entry, int dir) {
+void unpack_entry(archive* reader, archive_entry* entry, int dir, std::optional<RootAttributes>& root) {
   std::string path = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
   auto names = names_of(path);
-  if (names.empty()) return;  // "./": the layer's directory itself
+  if (names.empty()) {  // "./": the root itself
+    Owner owner = owner_of(entry, path);
+    root = RootAttributes{archive_entry_perm(entry), owner.uid, owner.gid};
+    return;
+  }
   Fd parent = open_parent(dir, names, true, path);
   const std::string& name = names.back();
   if (name.starts_with(kWhiteout)) return make_whiteout(parent.get(), name, path);
@@ -203,7 +207,7 @@ bool is_layer_media_type(const std::string& media_type) {
   return false;
 }
 
-void unpack_layer(int blob, const std::string& media_type, int dir, const std::string& what) {
+std::optional<RootAttributes> unpack_layer(int blob, const std::string& media_type, int dir, const std::string& what) {
   Archive reader(archive_read_new(), archive_read_free);
   archive_read_support_format_tar(reader.get());
   if (media_type.ends_with("gzip")) archive_read_support_filter_gzip(reader.get());
@@ -211,16 +215,18 @@ void unpack_layer(int blob, const std::string& media_type, int dir, const std::s
   auto unreadable = [&] { return Error(what + ": not a " + media_type + ": " + archive_error_string(reader.get())); };
   if (archive_read_open_fd(reader.get(), blob, 1 << 16) != ARCHIVE_OK) throw unreadable();
   archive_entry* entry;
+  std::optional<RootAttributes> root;
   int result;
   // ARCHIVE_WARN: an entry libarchive could read in full, with a remark (a header's charset, say).
   while ((result = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || result == ARCHIVE_WARN) {
     try {
-      unpack_entry(reader.get(), entry, dir);
+      unpack_entry(reader.get(), entry, dir, root);
     } catch (const Error& e) {
       throw Error(what + ": " + e.what());
     }
   }
   if (result != ARCHIVE_EOF) throw unreadable();
+  return root;
 }
 
 }  // namespace minirun

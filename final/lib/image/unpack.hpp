@@ -5,6 +5,9 @@
 // absolute path, a way through a symlink, or a hard link to something outside the layer is refused.
 #pragma once
 
+#include "kernel/rootfs.hpp"
+
+#include <optional>
 #include <string>
 
 namespace minirun {
@@ -14,7 +17,8 @@ bool is_layer_media_type(const std::string& media_type);
 
 // Unpacks the tar read from `blob` (an open file, compressed as `media_type` says) into the empty
 // directory `dir`. Throws Error naming `what` and the entry on anything refused or unreadable; what
-// was unpacked until then stays in `dir` for the caller to remove.
-void unpack_layer(int blob, const std::string& media_type, int dir, const std::string& what);
+// was unpacked until then stays in `dir` for the caller to remove. Returns the mode and owner the tar
+// gives its root ("./"), when it names it: they belong to the merged root, not to `dir`.
+std::optional<RootAttributes> unpack_layer(int blob, const std::string& media_type, int dir, const std::string& what);
 
 }  // namespace minirun

@@ -2,10 +2,20 @@
 // an overlay of read-only layers), and the switch into it with pivot_root (or chroot).
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
 namespace minirun {
+
+// The mode and owner of a root directory: an overlay's merged root is its upper directory's, which
+// takes them from the image (kernel's default would be the directory minirun made).
+struct RootAttributes {
+  mode_t mode = 0555;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
 
 struct RootfsPlan {
   std::string path;                       // where the root is (the overlay's merged directory)

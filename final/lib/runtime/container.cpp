@@ -52,6 +52,17 @@ std::string cgroup_path_for(const Spec& spec, const std::string& id) {
   return path.starts_with("/") ? path : "/" + path;
 }
 
+// The merged root is the upper directory's: given, or the top layer's root's mode and owner.
+void set_root_attributes(const std::string& upper, std::optional<RootAttributes> given, const std::string& top_layer) {
+  if (!given) {
+    struct stat top {};
+    check(::stat(top_layer.c_str(), &top), "stat", top_layer);
+    given = RootAttributes{top.st_mode & 07777, top.st_uid, top.st_gid};
+  }
+  check(::chown(upper.c_str(), given->uid, given->gid), "chown", upper);
+  check(::chmod(upper.c_str(), given->mode), "chmod", upper);
+}
+
 RootfsPlan plan_rootfs(const StateRoot& root, const CreateOptions& options, Spec& spec) {
   RootfsPlan plan;
   if (options.layers.empty()) {
@@ -63,6 +74,7 @@ RootfsPlan plan_rootfs(const StateRoot& root, const CreateOptions& options, Spec
     plan.upper = dir + "/upper";
     plan.work = dir + "/work";
     for (const auto& made : {plan.path, plan.upper, plan.work}) check(::mkdir(made.c_str(), 0755), "mkdir", made);
+    set_root_attributes(plan.upper, options.layers_root, plan.lower_layers.front());
   }
   spec.root_path = plan.path;
   return plan;

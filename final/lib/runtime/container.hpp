@@ -5,12 +5,14 @@
 //   delete  -> gone: its cgroup and state directory are removed
 #pragma once
 
+#include "kernel/rootfs.hpp"
 #include "spec/spec.hpp"
 #include "state/state.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@ struct CreateOptions {
   bool no_pivot = false;
   int preserve_fds = 0;             // fds 3 .. 3+N-1 are passed on to the container's program
   std::vector<std::string> layers;  // `run --rootfs`: read-only overlay layers, first on top
+  std::optional<RootAttributes> layers_root;  // with layers: the root's mode and owner (else the top layer's)
 };
 
 // Everything a failed create made is removed again before the Error leaves.
