@@ -28,7 +28,7 @@ function chaptersAcrossTheSteps() {
   const added = fs.readdirSync(path.join(repoRoot, 'docs'))
     .filter((file) => file.endsWith('.md') && file !== 'README.md')
     .map((file) => file.slice(0, -3))
-    .filter((name) => !named.includes(name))
+    .filter((name) => !named.includes(name) && name !== 'images')  // images: with the steps
     .sort()
   return [...named, ...added].map((name) => chapter(`docs/${name}.md`, `docs/zh/${name}.md`, `${name}.md`))
 }
@@ -41,7 +41,9 @@ export function groups() {
       chapter('docs/README.md', 'docs/zh/README.md', 'index.md', { en: 'Contents', zh: '目录' }),
     ] },
     { en: 'The steps', zh: '步骤', chapters: [
-      ...steps.map((name) => chapter(`${name}/README.md`, `docs/zh/${name}.md`, `${name}.md`)),
+      ...steps.slice(0, 5).map((name) => chapter(`${name}/README.md`, `docs/zh/${name}.md`, `${name}.md`)),
+      chapter('docs/images.md', 'docs/zh/images.md', 'images.md'),  // step05's aside: real images' layers
+      ...steps.slice(5).map((name) => chapter(`${name}/README.md`, `docs/zh/${name}.md`, `${name}.md`)),
       chapter('final/README.md', 'docs/zh/final.md', 'final.md'),
     ] },
     { en: 'Across the steps', zh: '贯穿各步', chapters: chaptersAcrossTheSteps() },
