@@ -25,7 +25,7 @@ const char* const kEscaped = "escaped-by-minirun-test";
 
 // make-image OUT ARGS...; REQUIREs success; returns OUT.
 std::string make_image(const std::string& out, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{kMakeImage, out};
+  std::vector<std::string> argv{"python3", kMakeImage, out};  // python3 by name: the VM lanes have no /usr/bin/env
   argv.insert(argv.end(), args.begin(), args.end());
   auto made = harness::run(argv);
   INFO(made.err);
