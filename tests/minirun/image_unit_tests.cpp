@@ -29,7 +29,7 @@ std::string layer_with_accounts(const harness::TempDir& tmp, const std::string& 
 
 }  // namespace
 
-TEST_CASE("image config: Entrypoint, then Cmd or the command given; Env with a PATH; WorkingDir", "[unit][image]") {
+TEST_CASE("image config: Entrypoint, then Cmd or the command given, Env with a PATH, WorkingDir", "[unit][image]") {
   Spec spec = default_spec();
   ImageConfig config{{"/bin/app"}, {"--serve"}, {"A=1"}, "/work", ""};
   apply_image_config(spec, config, {});
