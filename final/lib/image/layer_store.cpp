@@ -58,10 +58,11 @@ uint64_t tree_size(const std::string& path) {
 }
 
 // Unpacks into a hidden directory and renames it into place only when the whole layer is there and
-// on disk: a crash half way leaves a ".tmp" that the next holder of the lock removes.
+// on disk: a crash half way leaves a ".tmp" that the next unpack of the layer, or a prune, removes.
 void unpack_one(const std::string& layout, const Descriptor& layer, const std::string& dir) {
   std::string hex = digest_hex(layer.digest);
   std::string partial = dir + "/." + hex + ".tmp";
+  remove_tree(partial);  // a crash's, never trusted: we hold the lock
   check(::mkdir(partial.c_str(), 0755), "mkdir", partial);
   Rollback undo;
   undo.add([partial] { remove_tree(partial); });
@@ -132,9 +133,6 @@ std::vector<std::string> LayerStore::stored() const {
 UnpackedImage LayerStore::unpack(const Image& image, Fd& hold) const {
   Fd lock = this->lock(LOCK_EX);
   std::string dir = canonical(dir_);
-  for (const auto& name : names_in(dir)) {
-    if (name.starts_with(".")) remove_tree(dir + "/" + name);  // left by a crash: we hold the lock
-  }
   UnpackedImage unpacked;
   std::optional<RootAttributes> named_root;
   Rollback undo;  // a refused layer takes the ones this call unpacked with it: a bad image leaves nothing
@@ -173,6 +171,9 @@ std::vector<std::string> LayerStore::prune(const StateRoot& root) const {
   Fd lock = this->lock(LOCK_EX);
   auto used = layers_in_use(root, canonical(dir_), nullptr);
   std::vector<std::string> removed;
+  for (const auto& name : names_in(dir_)) {
+    if (name.starts_with(".")) remove_tree(dir_ + "/" + name);  // half unpacked by a run that was killed
+  }
   for (const auto& hex : stored()) {
     if (used.contains(hex)) continue;
     remove_tree(dir_ + "/" + hex);

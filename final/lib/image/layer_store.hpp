@@ -6,7 +6,8 @@
 //   STORE/layers/sha256/<hex>/            a layer, complete: only ever renamed into place once unpacked
 //                             fs/         its files, the overlay lower directory
 //                             layer.json  its size, and its root's mode and owner if its tar names them
-//   STORE/layers/sha256/.<hex>.tmp/       a layer being unpacked; one left by a crash is removed, never used
+//   STORE/layers/sha256/.<hex>.tmp/       a layer being unpacked; one left by a crash is never used, and is
+//                                         removed by the next unpack of that layer or by a prune
 #pragma once
 
 #include "base/fd.hpp"
