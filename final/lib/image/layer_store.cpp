@@ -19,7 +19,6 @@
 #include <climits>
 #include <map>
 #include <optional>
-#include <set>
 
 namespace minirun {
 
@@ -84,9 +83,9 @@ void unpack_one(const std::string& layout, const Descriptor& layer, const std::s
 
 nlohmann::json facts_of(const std::string& layer) { return nlohmann::json::parse(read_file(layer + "/layer.json")); }
 
-// The layers the containers under `root` stack, by the name of their directory in `dir`.
-std::set<std::string> layers_in_use(const StateRoot& root, const std::string& dir, std::map<std::string, std::vector<std::string>>* users) {
-  std::set<std::string> used;
+// The layers the containers under `root` stack, by the name of their directory in `dir`: who uses each.
+std::map<std::string, std::vector<std::string>> layers_in_use(const StateRoot& root, const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> users;
   for (const auto& id : root.ids()) {
     Record record;
     try {
@@ -96,12 +95,10 @@ std::set<std::string> layers_in_use(const StateRoot& root, const std::string& di
     }
     for (const auto& layer : record.layers) {  // DIR/<hex>/fs
       if (!layer.starts_with(dir + "/")) continue;
-      std::string hex = layer.substr(dir.size() + 1, layer.find('/', dir.size() + 1) - dir.size() - 1);
-      used.insert(hex);
-      if (users) (*users)[hex].push_back(id);
+      users[layer.substr(dir.size() + 1, layer.find('/', dir.size() + 1) - dir.size() - 1)].push_back(id);
     }
   }
-  return used;
+  return users;
 }
 
 }  // namespace
@@ -157,8 +154,7 @@ UnpackedImage LayerStore::unpack(const Image& image, Fd& hold) const {
 std::vector<StoredLayer> LayerStore::list(const StateRoot& root) const {
   if (!exists(dir_)) return {};
   Fd lock = this->lock(LOCK_SH);
-  std::map<std::string, std::vector<std::string>> users;
-  layers_in_use(root, canonical(dir_), &users);
+  auto users = layers_in_use(root, canonical(dir_));
   std::vector<StoredLayer> layers;
   for (const auto& hex : stored()) {
     layers.push_back({"sha256:" + hex, facts_of(dir_ + "/" + hex).at("size").get<uint64_t>(), users[hex]});
@@ -169,7 +165,7 @@ std::vector<StoredLayer> LayerStore::list(const StateRoot& root) const {
 std::vector<std::string> LayerStore::prune(const StateRoot& root) const {
   if (!exists(dir_)) return {};
   Fd lock = this->lock(LOCK_EX);
-  auto used = layers_in_use(root, canonical(dir_), nullptr);
+  auto used = layers_in_use(root, canonical(dir_));
   std::vector<std::string> removed;
   for (const auto& name : names_in(dir_)) {
     if (name.starts_with(".")) remove_tree(dir_ + "/" + name);  // half unpacked by a run that was killed
