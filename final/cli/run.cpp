@@ -49,12 +49,23 @@ int run_image(const StateRoot& root, CreateOptions options, const RunArgs& a) {
   Image image = open_image(*a.image);
   Spec spec = spec_for_rootfs(limits_of(a));
   apply_image_config(spec, image.config, a.command);
+  LayerStore store(a.store.value_or(kDefaultStore));
   Fd hold;
-  UnpackedImage unpacked = LayerStore(a.store.value_or(kDefaultStore)).unpack(image, hold);
+  UnpackedImage unpacked = store.unpack(image, hold);
   options.layers = unpacked.lowers;
   options.layers_root = unpacked.root;
-  if (!image.config.user.empty()) spec.process.user = image_user(image.config.user, options.layers);
-  return run_container(root, options, spec, a.detach, [&hold] { hold.reset(); });
+  try {
+    if (!image.config.user.empty()) spec.process.user = image_user(image.config.user, options.layers);
+    return run_container(root, options, spec, a.detach, [&hold] { hold.reset(); });
+  } catch (...) {
+    hold.reset();
+    try {
+      store.forget(root, unpacked.unpacked);  // what this run unpacked, unless a container uses it by now
+    } catch (...) {
+      // The first error is the one to report.
+    }
+    throw;
+  }
 }
 
 int run(const StateRoot& root, const RunArgs& a) {

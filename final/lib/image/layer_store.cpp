@@ -138,6 +138,7 @@ UnpackedImage LayerStore::unpack(const Image& image, Fd& hold) const {
     if (!exists(path)) {
       unpack_one(image.layout, layer, dir);
       undo.add([path] { remove_tree(path); });
+      unpacked.unpacked.push_back(layer.digest);
     }
     unpacked.lowers.insert(unpacked.lowers.begin(), path + "/fs");
     if (auto root = facts_of(path).value("root", nlohmann::json()); !root.is_null()) {
@@ -162,20 +163,31 @@ std::vector<StoredLayer> LayerStore::list(const StateRoot& root) const {
   return layers;
 }
 
-std::vector<std::string> LayerStore::prune(const StateRoot& root) const {
-  if (!exists(dir_)) return {};
+// Under the exclusive lock: no run is between unpacking a layer and recording the container that uses it.
+std::vector<std::string> LayerStore::remove_unused(const StateRoot& root, const std::vector<std::string>& hexes) const {
   Fd lock = this->lock(LOCK_EX);
   auto used = layers_in_use(root, canonical(dir_));
   std::vector<std::string> removed;
-  for (const auto& name : names_in(dir_)) {
-    if (name.starts_with(".")) remove_tree(dir_ + "/" + name);  // half unpacked by a run that was killed
-  }
-  for (const auto& hex : stored()) {
-    if (used.contains(hex)) continue;
+  for (const auto& hex : hexes) {
+    if (used.contains(hex) || !exists(dir_ + "/" + hex)) continue;
     remove_tree(dir_ + "/" + hex);
     removed.push_back("sha256:" + hex);
   }
   return removed;
+}
+
+std::vector<std::string> LayerStore::prune(const StateRoot& root) const {
+  if (!exists(dir_)) return {};
+  for (const auto& name : names_in(dir_)) {
+    if (name.starts_with(".")) remove_tree(dir_ + "/" + name);  // half unpacked by a run that was killed
+  }
+  return remove_unused(root, stored());
+}
+
+void LayerStore::forget(const StateRoot& root, const std::vector<std::string>& digests) const {
+  std::vector<std::string> hexes;
+  for (const auto& digest : digests) hexes.push_back(digest_hex(digest));
+  if (!hexes.empty()) remove_unused(root, hexes);
 }
 
 }  // namespace minirun

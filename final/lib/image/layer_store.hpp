@@ -32,6 +32,7 @@ struct StoredLayer {
 struct UnpackedImage {
   std::vector<std::string> lowers;  // the layers' fs directories, top first
   RootAttributes root;              // the topmost layer's that names it; none does: 0555 root's, as podman's
+  std::vector<std::string> unpacked;  // the digests this call unpacked (the others were there)
 };
 
 class LayerStore {
@@ -44,10 +45,13 @@ class LayerStore {
   std::vector<StoredLayer> list(const StateRoot& root) const;
   // Removes the layers no container under `root` uses; returns their digests.
   std::vector<std::string> prune(const StateRoot& root) const;
+  // The same for `digests` alone: a run that fails after unpacking leaves no layer behind.
+  void forget(const StateRoot& root, const std::vector<std::string>& digests) const;
 
  private:
   Fd lock(int operation) const;
   std::vector<std::string> stored() const;
+  std::vector<std::string> remove_unused(const StateRoot& root, const std::vector<std::string>& hexes) const;
   std::string dir_;  // STORE/layers/sha256, absolute
 };
 
