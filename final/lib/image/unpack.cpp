@@ -167,6 +167,7 @@ void make_whiteout(int parent, const std::string& name, const std::string& path)
   }
   if (name.starts_with(std::string(kWhiteout) + kWhiteout)) return;  // aufs's own bookkeeping, no file
   std::string hidden = name.substr(std::string(kWhiteout).size());
+  if (hidden.empty() || hidden == "." || hidden == "..") throw Error("\"" + path + "\": refused: a whiteout of no name");
   clear_name(parent, hidden, false);
   check(::mknodat(parent, hidden.c_str(), S_IFCHR | 0, makedev(0, 0)), "mknod (whiteout)", path);
 }
