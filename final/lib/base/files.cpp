@@ -25,19 +25,24 @@ void write_all(int fd, const std::string& text, const std::string& path) {
   }
 }
 
+// Appends the rest of `fd` to `text`. False when a read failed (errno set).
+bool append_rest(int fd, std::string& text) {
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == -1 && errno == EINTR) continue;
+    if (n == -1) return false;
+    if (n == 0) return true;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+}
+
 // Appends all of `path` to `text`. Returns the system call that failed ("open" or "read", errno
 // set), or nullptr.
 const char* read_all(const std::string& path, std::string& text) {
   Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!file.valid()) return "open";
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(file.get(), buffer, sizeof buffer);
-    if (n == -1 && errno == EINTR) continue;
-    if (n == -1) return "read";
-    if (n == 0) return nullptr;
-    text.append(buffer, static_cast<size_t>(n));
-  }
+  return append_rest(file.get(), text) ? nullptr : "read";
 }
 
 int remove_entry(const char* path, const struct stat*, int type, struct FTW*) {
@@ -79,6 +84,12 @@ void write_kernel_file(const std::string& path, const std::string& text) {
 std::string read_file(const std::string& path) {
   std::string text;
   if (const char* failed = read_all(path, text)) throw Error(failed, path, errno);
+  return text;
+}
+
+std::string read_rest(int fd, const std::string& path) {
+  std::string text;
+  if (!append_rest(fd, text)) throw Error("read", path, errno);
   return text;
 }
 

@@ -26,7 +26,10 @@ void write_kernel_file(const std::string& path, const std::string& text);
 // The whole of `path`; an Error naming "open" or "read", the path and errno if it cannot be read.
 std::string read_file(const std::string& path);
 
-// The same, or nothing when it cannot be read (a process that has gone, a file that is optional).
+// What is left to read of an open file (one whose content was checked through that fd, say).
+std::string read_rest(int fd, const std::string& path);
+
+// read_file, or nothing when it cannot be read (a process that has gone, a file that is optional).
 std::optional<std::string> read_file_if_any(const std::string& path);
 
 // The names in a directory, without "." and ".."; none when it cannot be read.

@@ -2,12 +2,11 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/files.hpp"
 #include "base/text.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
 #include <optional>
 
@@ -31,12 +30,7 @@ std::string image_file(const std::vector<std::string>& lowers, const char* name)
     Fd etc(::open((lower + "/etc").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!etc.valid()) continue;
     Fd file(::openat(etc.get(), name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!file.valid()) continue;
-    std::string text;
-    char buffer[4096];
-    ssize_t got;
-    while ((got = ::read(file.get(), buffer, sizeof buffer)) > 0) text.append(buffer, got);
-    return text;
+    if (file.valid()) return read_rest(file.get(), lower + "/etc/" + name);
   }
   return "";
 }

@@ -66,16 +66,7 @@ Descriptor descriptor_from(const json& j) {
 
 json read_json_blob(const std::string& layout, const Descriptor& blob) {
   if (blob.size > (4 << 20)) throw Error("blob " + blob.digest + ": " + std::to_string(blob.size) + " bytes, too big for JSON");
-  Fd fd = open_blob(layout, blob);
-  std::string text(blob.size, '\0');
-  for (size_t done = 0; done < text.size();) {
-    ssize_t got = ::read(fd.get(), text.data() + done, text.size() - done);
-    if (got == -1 && errno == EINTR) continue;
-    check(got, "read", blob.digest);
-    if (got == 0) throw Error("blob " + blob.digest + ": shorter than its size");
-    done += got;
-  }
-  return json::parse(text);
+  return json::parse(read_rest(open_blob(layout, blob).get(), blob.digest));
 }
 
 std::string names_of(const std::vector<json>& manifests) {
