@@ -24,6 +24,12 @@ std::string hex(const unsigned char* bytes, size_t size) {
   return text;
 }
 
+std::string hex_digest(sha256_ctx& context) {
+  unsigned char digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&context, sizeof digest, digest);
+  return hex(digest, sizeof digest);
+}
+
 // Notes are 4-byte aligned: a header, the owner's name ("GNU\0"), then the descriptor.
 size_t aligned(size_t size) { return (size + 3) & ~size_t{3}; }
 
@@ -60,9 +66,7 @@ std::string sha256_hex(std::string_view data) {
   sha256_ctx context;
   sha256_init(&context);
   sha256_update(&context, data.size(), reinterpret_cast<const uint8_t*>(data.data()));
-  unsigned char digest[SHA256_DIGEST_SIZE];
-  sha256_digest(&context, sizeof digest, digest);
-  return hex(digest, sizeof digest);
+  return hex_digest(context);
 }
 
 std::string sha256_hex_of_fd(int fd, const std::string& path) {
@@ -75,9 +79,7 @@ std::string sha256_hex_of_fd(int fd, const std::string& path) {
     check(got, "read", path);
     sha256_update(&context, got, reinterpret_cast<const uint8_t*>(buffer));
   }
-  unsigned char digest[SHA256_DIGEST_SIZE];
-  sha256_digest(&context, sizeof digest, digest);
-  return hex(digest, sizeof digest);
+  return hex_digest(context);
 }
 
 std::string own_build_id() {
