@@ -14,28 +14,13 @@ struct ImagesArgs {
   bool prune = false;
 };
 
-// LAYER (its digest cut to 12 hex digits, as engines show IDs), BYTES right-aligned, USED BY.
-std::string row(const std::string& layer, const std::string& bytes, const std::string& users) {
-  std::string padded_layer = layer + std::string(layer.size() < 19 ? 19 - layer.size() : 0, ' ');
-  std::string padded_bytes = std::string(bytes.size() < 12 ? 12 - bytes.size() : 0, ' ') + bytes;
-  return padded_layer + padded_bytes + "  " + users + "\n";
-}
-
-std::string listed(const StoredLayer& layer) {
-  std::string users;
-  for (const auto& id : layer.used_by) users += (users.empty() ? "" : ",") + id;
-  return row(layer.digest.substr(0, 19), std::to_string(layer.size), users.empty() ? "-" : users);
-}
-
 int images(const StateRoot& root, const ImagesArgs& a) {
   LayerStore store(a.store);
   if (a.prune) {
     for (const auto& digest : store.prune(root)) print("removed " + digest + "\n");
     return 0;
   }
-  std::string table = row("LAYER", "BYTES", "USED BY");
-  for (const auto& layer : store.list(root)) table += listed(layer);
-  print(table);
+  print(layers_table(store.list(root)));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "base/files.hpp"
 #include "base/log.hpp"
 #include "base/rollback.hpp"
+#include "base/text.hpp"
 #include "image/unpack.hpp"
 
 #include <nlohmann/json.hpp>
@@ -102,6 +103,16 @@ std::map<std::string, std::vector<std::string>> layers_in_use(const StateRoot& r
 }
 
 }  // namespace
+
+std::string layers_table(const std::vector<StoredLayer>& layers) {
+  std::vector<std::vector<std::string>> rows = {{"LAYER", "BYTES", "USED BY"}};
+  for (const auto& layer : layers) {
+    std::string users;
+    for (const auto& id : layer.used_by) users += (users.empty() ? "" : ",") + id;
+    rows.push_back({layer.digest.substr(0, 19), std::to_string(layer.size), users.empty() ? "-" : users});
+  }
+  return aligned_columns(rows);
+}
 
 LayerStore::LayerStore(const std::string& dir) : dir_(absolute(dir) + "/layers/sha256") {}
 

@@ -31,9 +31,13 @@ struct StoredLayer {
 
 struct UnpackedImage {
   std::vector<std::string> lowers;  // the layers' fs directories, top first
-  RootAttributes root;              // the topmost layer's that names it; none does: 0555 root's, as podman's
+  RootAttributes root{0555, 0, 0};  // the topmost layer's that names it; none does: 0555 root's, as podman's
   std::vector<std::string> unpacked;  // the digests this call unpacked (the others were there)
 };
+
+// What `minirun images` prints: LAYER (the digest cut to 12 hex digits, as engines show IDs), BYTES,
+// USED BY.
+std::string layers_table(const std::vector<StoredLayer>& layers);
 
 class LayerStore {
  public:

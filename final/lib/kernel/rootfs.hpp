@@ -10,11 +10,11 @@
 namespace minirun {
 
 // The mode and owner of a root directory: an overlay's merged root is its upper directory's, which
-// takes them from the image (kernel's default would be the directory minirun made).
+// takes them from the image rather than from the directory minirun made.
 struct RootAttributes {
-  mode_t mode = 0555;
-  uid_t uid = 0;
-  gid_t gid = 0;
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
 };
 
 struct RootfsPlan {

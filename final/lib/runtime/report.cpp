@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/files.hpp"
+#include "base/text.hpp"
 #include "runtime/container.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,22 +14,6 @@ namespace minirun {
 namespace {
 
 using Row = std::vector<std::string>;
-
-std::string align(const std::vector<Row>& rows) {
-  std::vector<size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      out += row[i];
-      if (i + 1 < row.size()) out += std::string(std::max<size_t>(widths[i], 10) - row[i].size() + 3, ' ');
-    }
-    out += '\n';
-  }
-  return out;
-}
 
 std::string command_line_of(pid_t pid) {
   std::string raw = read_file_if_any("/proc/" + std::to_string(pid) + "/cmdline").value_or("");
@@ -57,13 +42,13 @@ std::string list_table(const StateRoot& root) {
     rows.push_back({state["id"], std::to_string(state["pid"].get<int>()), state["status"], state["bundle"],
                     state["created"], state["owner"]});
   }
-  return align(rows);
+  return aligned_columns(rows);
 }
 
 std::string ps_table(const std::vector<pid_t>& pids) {
   std::vector<Row> rows = {{"PID", "CMD"}};
   for (pid_t pid : pids) rows.push_back({std::to_string(pid), command_line_of(pid)});
-  return align(rows);
+  return aligned_columns(rows);
 }
 
 }  // namespace minirun
