@@ -3,9 +3,7 @@
 #include "base/error.hpp"
 #include "base/units.hpp"
 #include "cli/cli.hpp"
-#include "image/image_spec.hpp"
 #include "image/layer_store.hpp"
-#include "image/layout.hpp"
 #include "runtime/run.hpp"
 #include "spec/spec.hpp"
 
@@ -43,31 +41,6 @@ RootfsRun limits_of(const RunArgs& a) {
   return rootfs;
 }
 
-// The image's layers are unpacked (or found unpacked) in the store, then stacked as with --rootfs.
-int run_image(const StateRoot& root, CreateOptions options, const RunArgs& a) {
-  validate_id(options.id);  // before anything is unpacked
-  Image image = open_image(*a.image);
-  Spec spec = spec_for_rootfs(limits_of(a));
-  apply_image_config(spec, image.config, a.command);
-  LayerStore store(a.store.value_or(kDefaultStore));
-  Fd hold;
-  UnpackedImage unpacked = store.unpack(image, hold);
-  options.layers = unpacked.lowers;
-  options.layers_root = unpacked.root;
-  try {
-    if (!image.config.user.empty()) spec.process.user = image_user(image.config.user, options.layers);
-    return run_container(root, options, spec, a.detach, [&hold] { hold.reset(); });
-  } catch (...) {
-    hold.reset();
-    try {
-      store.forget(root, unpacked.unpacked);  // what this run unpacked, unless a container uses it by now
-    } catch (...) {
-      // The first error is the one to report.
-    }
-    throw;
-  }
-}
-
 int run(const StateRoot& root, const RunArgs& a) {
   if (!a.rootfs.empty() && a.image) throw Error("--rootfs and --image: give one of them");
   if (a.store && !a.image) throw Error("--store goes with --image");
@@ -76,7 +49,10 @@ int run(const StateRoot& root, const RunArgs& a) {
     throw Error("--hostname, --memory, --pids and --cpus go with --rootfs or --image; a bundle's config.json says these");
   }
   CreateOptions options = create_options(a.create);
-  if (a.image) return run_image(root, options, a);
+  if (a.image) {
+    ImageRun image{*a.image, a.store.value_or(kDefaultStore), a.command};
+    return run_image(root, options, spec_for_rootfs(limits_of(a)), image, a.detach);
+  }
   if (a.rootfs.empty()) {
     Spec spec = load_spec(options.bundle + "/config.json");
     if (!a.command.empty()) spec.process.args = a.command;
