@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -275,6 +277,21 @@ TEST_CASE("run --rootfs: the tutorial's short form never writes to the rootfs", 
   CHECK(result.status == 0);
   CHECK(result.out == "short\nchanged\n");
   CHECK(harness::tree_checksum(kRootfs) == before);
+  CHECK(f.containers().empty());
+}
+
+// The merged root is the overlay's upper directory, which minirun makes: it takes the top layer's
+// mode and owner, so that / is what the root file system says it is.
+TEST_CASE("run --rootfs: the container's / has the mode and owner of the top layer's root", "[lifecycle][run]") {
+  harness::require_root();
+  harness::LeakGuard guard;
+  Fixture f;
+  std::string rootfs = f.copy_of_rootfs();
+  REQUIRE(::chmod(rootfs.c_str(), 0750) == 0);
+  REQUIRE(::chown(rootfs.c_str(), 0, 65534) == 0);
+  auto result = f.minirun({"run", "--rootfs", rootfs, Fixture::unique("root-mode"), "--", "stat", "-c", "%a %u:%g", "/"});
+  INFO(result.err);
+  CHECK(result.out == "750 0:65534\n");
   CHECK(f.containers().empty());
 }
 
